@@ -1,0 +1,1 @@
+"""Benchmarks: accuracy against labelled truth, and speed against bare-library baselines."""
