@@ -1,0 +1,5 @@
+"""Invoice extraction without per-vendor templates: labels, geometry, value grammars, cross-checks."""
+
+from extractors.invoice.extract import InvoiceExtraction, extract_invoice
+
+__all__ = ["InvoiceExtraction", "extract_invoice"]
