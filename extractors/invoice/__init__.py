@@ -1,4 +1,4 @@
-"""Invoice extraction without per-vendor templates: labels, geometry, value grammars, cross-checks."""
+"""Invoice extraction without per-vendor templates: labels, geometry, grammars, cross-checks."""
 
 from extractors.invoice.extract import InvoiceExtraction, extract_invoice
 
