@@ -66,15 +66,26 @@ def _check_total(invoice: Invoice) -> ArithmeticIssue | None:
         return None
     tax = invoice.tax_total or Decimal(0)
     retainage = invoice.retainage or Decimal(0)
-    tolerance = _tolerance(invoice.currency, 3)
-    candidates = {invoice.subtotal + tax, invoice.subtotal + tax - retainage}
-    targets = [invoice.total] + ([invoice.amount_due] if invoice.amount_due is not None else [])
-    if any(abs(c - t) <= tolerance for c in candidates for t in targets):
+    expected = invoice.subtotal + tax
+    # Some subcontractors print the total after retainage; both readings are consistent.
+    if min(abs(expected - invoice.total), abs(expected - retainage - invoice.total)) <= (
+        _tolerance(invoice.currency, 3)
+    ):
         return None
     return ArithmeticIssue(
         "total",
-        f"subtotal {invoice.subtotal} + tax {tax} - retainage {retainage} "
-        f"does not give the total {invoice.total}",
+        f"subtotal {invoice.subtotal} + tax {tax} = {expected}, but the total says {invoice.total}",
+    )
+
+
+def _check_amount_due(invoice: Invoice) -> ArithmeticIssue | None:
+    """What is payable now can be less than the total (retainage, payments), never more."""
+    if invoice.total is None or invoice.amount_due is None:
+        return None
+    if invoice.amount_due <= invoice.total + _tolerance(invoice.currency) or invoice.total < 0:
+        return None
+    return ArithmeticIssue(
+        "amount_due", f"the amount due {invoice.amount_due} exceeds the total {invoice.total}"
     )
 
 
@@ -103,5 +114,10 @@ def _check_dates(invoice: Invoice) -> ArithmeticIssue | None:
 def check_invoice_arithmetic(invoice: Invoice) -> list[ArithmeticIssue]:
     """An invoice in, the list of arithmetic checks it fails out (empty when consistent)."""
     issues = [_check_line(i, line, invoice.currency) for i, line in enumerate(invoice.line_items)]
-    issues += [_check_sum_of_lines(invoice), _check_total(invoice), _check_dates(invoice)]
+    issues += [
+        _check_sum_of_lines(invoice),
+        _check_total(invoice),
+        _check_amount_due(invoice),
+        _check_dates(invoice),
+    ]
     return [issue for issue in issues if issue is not None]

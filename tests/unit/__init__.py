@@ -1,0 +1,1 @@
+"""Unit tests: extractors and models, no servers."""
