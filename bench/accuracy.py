@@ -29,6 +29,20 @@ from extractors.limits import Limits
 EVAL_SEED_BASE = 900_000
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 OUT = Path(__file__).resolve().parent / "out"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def embed_in_readme(marker: str, table: str) -> None:
+    """Replace the README's generated block `<!-- bench:MARKER -->` with this run's table."""
+    if not README.exists():
+        return
+    start, end = f"<!-- bench:{marker} -->", f"<!-- /bench:{marker} -->"
+    text = README.read_text()
+    if start not in text or end not in text:
+        return
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(f"{head}{start}\n{table}{end}{tail}")
 
 
 @dataclass
@@ -163,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     (OUT / "accuracy.json").write_text(
         json.dumps({r.name: _summary(r) for r in results}, indent=2, default=str)
     )
+    embed_in_readme("accuracy", table)
     print(table)
     if args.show_misses:
         for result in results:
