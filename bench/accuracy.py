@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pymupdf
-from extractors.pipeline import run_pipeline
-from fixtures.generator import DEV_LAYOUTS, HELD_OUT_LAYOUTS, generate_invoice
 
 from bench.score import EXTRA_FIELDS, HEADER_FIELDS, Tally, score_invoice
 from extractors.limits import Limits
+from extractors.pipeline import run_pipeline
+from fixtures.generator import DEV_LAYOUTS, HELD_OUT_LAYOUTS, generate_invoice
 
 EVAL_SEED_BASE = 900_000
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
