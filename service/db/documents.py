@@ -1,0 +1,286 @@
+"""Repository of documents, their result versions and their event log.
+
+Functions take a `Session` and never commit: the caller owns the transaction. Every read
+that serves a request is scoped to a tenant.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import Envelope
+from service.db.tables import (
+    DocumentRecord,
+    DocumentStatus,
+    EventRecord,
+    ResultKind,
+    ResultRecord,
+    utcnow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """What intake knows about an upload once its bytes are stored."""
+
+    tenant_id: uuid.UUID
+    sha256: str
+    size: int
+    media_type: str | None
+    filename: str | None = None
+    source: str = "api"
+    external_id: str | None = None
+    callback_url: str | None = None
+    document_type_hint: str | None = None
+    project_hint: str | None = None
+
+
+def create_or_get_document(session: Session, new: NewDocument) -> tuple[DocumentRecord, bool]:
+    """The tenant's document for these bytes, created if new; `True` when it was created.
+
+    Race-safe: two uploads of the same bytes at once meet at the unique index and the loser
+    returns the winner's row.
+    """
+    existing = _by_hash(session, new.tenant_id, new.sha256)
+    if existing is not None:
+        return existing, False
+    document = DocumentRecord(
+        tenant_id=new.tenant_id, sha256=new.sha256, size=new.size, media_type=new.media_type,
+        filename=new.filename, source=new.source, external_id=new.external_id,
+        callback_url=new.callback_url, document_type_hint=new.document_type_hint,
+        project_hint=new.project_hint, status=DocumentStatus.RECEIVED,
+    )  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(document)
+            session.flush()
+    except IntegrityError:
+        winner = _by_hash(session, new.tenant_id, new.sha256)
+        if winner is None:
+            raise
+        return winner, False
+    record_event(session, document, "received", {"filename": new.filename, "source": new.source})
+    return document, True
+
+
+def _by_hash(session: Session, tenant_id: uuid.UUID, sha256: str) -> DocumentRecord | None:
+    query = select(DocumentRecord).where(
+        DocumentRecord.tenant_id == tenant_id, DocumentRecord.sha256 == sha256
+    )
+    return session.scalars(query).first()
+
+
+def get_document(
+    session: Session, tenant_id: uuid.UUID, document_id: uuid.UUID
+) -> DocumentRecord | None:
+    """A tenant's document by id; another tenant's id is simply not found."""
+    query = select(DocumentRecord).where(
+        DocumentRecord.id == document_id, DocumentRecord.tenant_id == tenant_id
+    )
+    return session.scalars(query).first()
+
+
+def record_event(
+    session: Session, document: DocumentRecord, kind: str, detail: dict[str, Any] | None = None
+) -> EventRecord:
+    """Append one entry to the document's event log."""
+    entry = EventRecord(
+        document_id=document.id, kind=kind, status=document.status, detail=detail or {}
+    )
+    session.add(entry)
+    return entry
+
+
+def mark_queued(session: Session, document: DocumentRecord, *, reprocess: bool = False) -> None:
+    """The document is handed to the workers (a reprocess starts a new generation)."""
+    if reprocess:
+        document.generation += 1
+        document.attempts = 0
+        document.error_code = None
+        document.error_message = None
+    document.status = DocumentStatus.QUEUED
+    document.queued_at = utcnow()
+    document.lease_until = None
+    record_event(session, document, "queued", {"generation": document.generation})
+
+
+class ClaimOutcome(StrEnum):
+    """What a worker found when it tried to take a document."""
+
+    CLAIMED = "claimed"
+    ALREADY_DONE = "already_done"
+    LEASED_ELSEWHERE = "leased_elsewhere"
+    POISONED = "poisoned"
+    MISSING = "missing"
+    STALE = "stale"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim's outcome and, when claimed, the document."""
+
+    outcome: ClaimOutcome
+    document: DocumentRecord | None = None
+
+
+def claim_document(
+    session: Session,
+    document_id: uuid.UUID,
+    generation: int,
+    *,
+    lease: timedelta,
+    max_attempts: int,
+    now: datetime | None = None,
+) -> Claim:
+    """Take a document for processing under a lease, counting the attempt.
+
+    A document already extracted in this generation is not processed again; one leased by a
+    live worker is left alone; one delivered more than `max_attempts` times is failed as poison.
+    """
+    now = now or utcnow()
+    query = select(DocumentRecord).where(DocumentRecord.id == document_id).with_for_update()
+    document = session.scalars(query).first()
+    if document is None:
+        return Claim(ClaimOutcome.MISSING)
+    if document.generation != generation:
+        return Claim(ClaimOutcome.STALE, document)
+    if DocumentStatus(document.status).is_done:
+        return Claim(ClaimOutcome.ALREADY_DONE, document)
+    if (
+        document.status == DocumentStatus.PROCESSING
+        and document.lease_until is not None
+        and document.lease_until > now
+    ):
+        return Claim(ClaimOutcome.LEASED_ELSEWHERE, document)
+    document.attempts += 1
+    if document.attempts > max_attempts:
+        fail_document(session, document, "poison",
+                      f"processing stopped after {max_attempts} attempts")  # fmt: skip
+        return Claim(ClaimOutcome.POISONED, document)
+    document.status = DocumentStatus.PROCESSING
+    document.started_at = now
+    document.lease_until = now + lease
+    record_event(session, document, "processing", {"attempt": document.attempts})
+    return Claim(ClaimOutcome.CLAIMED, document)
+
+
+def fail_document(session: Session, document: DocumentRecord, code: str, message: str) -> None:
+    """The document could not be processed: failed, with a stable code and words for a person."""
+    document.status = DocumentStatus.FAILED
+    document.error_code = code
+    document.error_message = message
+    document.finished_at = utcnow()
+    document.lease_until = None
+    record_event(session, document, "failed", {"code": code, "message": message})
+
+
+def status_for(envelope: Envelope) -> DocumentStatus:
+    """The status an extraction's envelope puts its document in."""
+    if envelope.error is not None:
+        return DocumentStatus.FAILED
+    return DocumentStatus.NEEDS_REVIEW if envelope.needs_review else DocumentStatus.EXTRACTED
+
+
+def store_extraction(
+    session: Session, document: DocumentRecord, envelope: Envelope
+) -> ResultRecord:
+    """Keep the pipeline's envelope as this generation's extracted version (once, however
+    often it is called) and move the document to its finished status."""
+    existing = session.scalars(
+        select(ResultRecord).where(
+            ResultRecord.document_id == document.id,
+            ResultRecord.generation == document.generation,
+            ResultRecord.kind == ResultKind.EXTRACTED,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    result = ResultRecord(
+        document_id=document.id,
+        version=_next_version(session, document.id),
+        generation=document.generation,
+        kind=ResultKind.EXTRACTED,
+        envelope=envelope.model_dump(mode="json"),
+        author="docproc",
+    )
+    session.add(result)
+    _apply_summary(document, envelope)
+    document.status = status_for(envelope)
+    if envelope.error is not None:
+        document.error_code = envelope.error.code
+        document.error_message = envelope.error.message
+    document.finished_at = utcnow()
+    document.lease_until = None
+    record_event(session, document, document.status, {"version": result.version})
+    return result
+
+
+def add_correction(
+    session: Session, document: DocumentRecord, envelope: Envelope, author: str
+) -> ResultRecord:
+    """A person's corrected envelope, kept as a new version; earlier versions stay."""
+    result = ResultRecord(
+        document_id=document.id,
+        version=_next_version(session, document.id),
+        generation=document.generation,
+        kind=ResultKind.CORRECTED,
+        envelope=envelope.model_dump(mode="json"),
+        author=author,
+    )
+    session.add(result)
+    _apply_summary(document, envelope)
+    document.status = status_for(envelope)
+    record_event(session, document, "corrected", {"version": result.version, "author": author})
+    return result
+
+
+def _apply_summary(document: DocumentRecord, envelope: Envelope) -> None:
+    """Copy the fields lists filter on out of the envelope."""
+    document.document_type = envelope.document_type
+    invoice = envelope.invoice
+    document.vendor_name = invoice.vendor.name if invoice else None
+    document.project_name = invoice.project.name if invoice else None
+
+
+def _next_version(session: Session, document_id: uuid.UUID) -> int:
+    current = session.scalar(
+        select(func.max(ResultRecord.version)).where(ResultRecord.document_id == document_id)
+    )
+    return (current or 0) + 1
+
+
+def latest_result(session: Session, document_id: uuid.UUID) -> ResultRecord | None:
+    """The newest result version (a person's correction wins over the extraction)."""
+    query = (
+        select(ResultRecord)
+        .where(ResultRecord.document_id == document_id)
+        .order_by(ResultRecord.version.desc())
+    )
+    return session.scalars(query).first()
+
+
+def events_after(session: Session, document_id: uuid.UUID, after_id: int = 0) -> list[EventRecord]:
+    """The document's events newer than `after_id`, oldest first."""
+    query = (
+        select(EventRecord)
+        .where(EventRecord.document_id == document_id, EventRecord.id > after_id)
+        .order_by(EventRecord.id)
+    )
+    return list(session.scalars(query))
+
+
+def expired_leases(session: Session, now: datetime | None = None) -> list[DocumentRecord]:
+    """Documents stuck in PROCESSING past their lease, or QUEUED with no worker: to re-enqueue."""
+    now = now or utcnow()
+    query = select(DocumentRecord).where(
+        DocumentRecord.status == DocumentStatus.PROCESSING, DocumentRecord.lease_until < now
+    )
+    return list(session.scalars(query))
