@@ -88,6 +88,11 @@ def get_document(
     return session.scalars(query).first()
 
 
+def get_document_by_id(session: Session, document_id: uuid.UUID) -> DocumentRecord | None:
+    """A document by id across tenants: for workers, which are handed ids by the API."""
+    return session.get(DocumentRecord, document_id)
+
+
 def record_event(
     session: Session, document: DocumentRecord, kind: str, detail: dict[str, Any] | None = None
 ) -> EventRecord:
@@ -138,12 +143,15 @@ def claim_document(
     *,
     lease: timedelta,
     max_attempts: int,
+    owner: str,
     now: datetime | None = None,
 ) -> Claim:
     """Take a document for processing under a lease, counting the attempt.
 
-    A document already extracted in this generation is not processed again; one leased by a
-    live worker is left alone; one delivered more than `max_attempts` times is failed as poison.
+    A document already extracted in this generation is not processed again. One leased to a
+    different task message is left alone (a duplicate message); the same message coming back
+    means its first delivery died with its worker, so it takes over. One delivered more than
+    `max_attempts` times is failed as poison.
     """
     now = now or utcnow()
     query = select(DocumentRecord).where(DocumentRecord.id == document_id).with_for_update()
@@ -158,6 +166,7 @@ def claim_document(
         document.status == DocumentStatus.PROCESSING
         and document.lease_until is not None
         and document.lease_until > now
+        and document.lease_owner != owner
     ):
         return Claim(ClaimOutcome.LEASED_ELSEWHERE, document)
     document.attempts += 1
@@ -168,6 +177,7 @@ def claim_document(
     document.status = DocumentStatus.PROCESSING
     document.started_at = now
     document.lease_until = now + lease
+    document.lease_owner = owner
     record_event(session, document, "processing", {"attempt": document.attempts})
     return Claim(ClaimOutcome.CLAIMED, document)
 
