@@ -1,0 +1,131 @@
+"""Classify a document from its pages: weighted vocabulary plus page geometry.
+
+Owns the decision invoice / pay_application / lien_waiver / drawing_set / unknown. It is a
+cheap first cut (words and sizes, no model): extractors downstream still verify. Must not
+extract fields, do I/O, or depend on how the pages were read (text layer or OCR).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from extractors.page import Page
+from models import DocumentType
+
+# The first pages decide; a long document's tail only costs time.
+_VOCABULARY_PAGES = 4
+_MIN_TEXT_SCORE = 3.0
+# A drawing sheet: at least ANSI B / tabloid landscape (17 x 11 in), with a little slack.
+_SHEET_LONG_SIDE = 16.5 * 72
+_SHEET_SHORT_SIDE = 10.5 * 72
+_SPARSE_WORDS_PER_SQ_INCH = 2.0
+_MIN_DRAWING_SCORE = 5.0
+
+_INVOICE_WORDS: dict[str, float] = {
+    "invoice": 3, "tax invoice": 2, "invoice number": 2, "invoice no": 2, "invoice date": 2,
+    "bill to": 1.5, "sold to": 1, "remit to": 1, "amount due": 1.5, "balance due": 1.5,
+    "total due": 1.5, "due date": 1, "subtotal": 1, "payment terms": 1, "credit note": 3,
+    "credit memo": 3, "purchase order": 0.5, "qty": 0.5, "unit price": 1,
+    # German, French, Spanish, Dutch
+    "rechnung": 3, "rechnungsnummer": 2, "rechnungsdatum": 2, "gutschrift": 3,
+    "zwischensumme": 1, "mwst": 1, "ust": 0.5, "zahlungsziel": 1, "fällig": 0.5,
+    "facture": 3, "numero de facture": 2, "date de facture": 2, "avoir": 2, "tva": 1,
+    "montant": 0.5, "total ttc": 1.5, "total ht": 1,
+    "factura": 3, "numero de factura": 2, "fecha de factura": 2, "nota de credito": 3,
+    "iva": 1, "importe": 0.5,
+    "factuur": 3, "factuurnummer": 2, "factuurdatum": 2, "creditnota": 3, "btw": 1,
+    "te betalen": 1,
+}  # fmt: skip
+
+_PAY_APPLICATION_WORDS: dict[str, float] = {
+    "application and certificate for payment": 6, "continuation sheet": 3, "g702": 4,
+    "g703": 4, "schedule of values": 2.5, "retainage": 1.5, "period to": 2,
+    "application no": 2, "contract sum to date": 3, "original contract sum": 2.5,
+    "net change by change orders": 3, "total completed and stored to date": 3,
+    "less previous certificates for payment": 3, "current payment due": 2,
+    "balance to finish": 2, "work completed": 1, "materials presently stored": 2,
+    "architect's certificate for payment": 3, "contractor's application for payment": 3,
+    "pay application": 3, "progress billing": 2,
+}  # fmt: skip
+
+_LIEN_WAIVER_WORDS: dict[str, float] = {
+    "waiver and release": 5, "lien waiver": 5, "release of lien": 4, "waiver of lien": 4,
+    "lien": 2, "conditional": 1, "unconditional": 2, "upon progress payment": 2,
+    "on progress payment": 2, "upon final payment": 2, "on final payment": 2, "claimant": 2,
+    "through date": 1.5, "mechanic's lien": 2, "stop payment notice": 2, "exceptions": 0.5,
+    "payment bond": 1,
+}  # fmt: skip
+
+_TITLE_BLOCK_WORDS: dict[str, float] = {
+    "sheet": 1, "scale": 1.5, "drawn by": 2, "checked by": 2, "approved by": 1,
+    "project no": 1, "project number": 1, "revisions": 1, "revision": 0.5, "issued for": 1.5,
+    "not for construction": 1.5, "issued for construction": 2, "north": 0.5,
+    "floor plan": 1.5, "elevation": 1, "section": 0.5, "details": 0.5, "sheet title": 2,
+    "architect": 0.5, "engineer": 0.5, "seal": 0.5, "key plan": 1.5,
+}  # fmt: skip
+
+# A1.01, A-101, S201, M-1.2, FP-101: one or two discipline letters, then a sheet number.
+_SHEET_NUMBER = re.compile(r"^[A-Z]{1,2}-?\d{1,3}(?:\.\d{1,3})?[A-Z]?$")
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents removed, runs of white space collapsed: what the phrases match."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.split())
+
+
+def _phrase_pattern(words: dict[str, float]) -> list[tuple[re.Pattern[str], float]]:
+    return [(re.compile(r"(?<!\w)" + re.escape(_fold(p)) + r"(?!\w)"), w) for p, w in words.items()]
+
+
+_VOCABULARIES: dict[DocumentType, list[tuple[re.Pattern[str], float]]] = {
+    DocumentType.INVOICE: _phrase_pattern(_INVOICE_WORDS),
+    DocumentType.PAY_APPLICATION: _phrase_pattern(_PAY_APPLICATION_WORDS),
+    DocumentType.LIEN_WAIVER: _phrase_pattern(_LIEN_WAIVER_WORDS),
+}
+_TITLE_BLOCK = _phrase_pattern(_TITLE_BLOCK_WORDS)
+
+
+def _score(text: str, vocabulary: Iterable[tuple[re.Pattern[str], float]]) -> float:
+    """The sum of the weights of the phrases present (each counts once)."""
+    return sum(weight for pattern, weight in vocabulary if pattern.search(text))
+
+
+def _page_text(page: Page) -> str:
+    return _fold(" ".join(word.text for word in page.words))
+
+
+def is_sheet_sized(page: Page) -> bool:
+    """True when a page is at least 17 x 11 in and landscape: the size of a drawing sheet."""
+    long_side, short_side = max(page.width, page.height), min(page.width, page.height)
+    landscape = page.width >= page.height
+    return landscape and long_side >= _SHEET_LONG_SIDE and short_side >= _SHEET_SHORT_SIDE
+
+
+def _drawing_score(pages: Sequence[Page], text: str) -> float:
+    """How much the pages look like drawing sheets: size, sparse words, title-block vocabulary."""
+    sheets = [page for page in pages if is_sheet_sized(page)]
+    if len(sheets) * 2 < len(pages):
+        return 0.0
+    area = sum(page.width * page.height for page in sheets) / (72.0 * 72.0)
+    words = sum(len(page.words) for page in sheets)
+    score = 2.0 + (1.0 if words / max(area, 1.0) < _SPARSE_WORDS_PER_SQ_INCH else 0.0)
+    if any(_SHEET_NUMBER.match(word.text) for page in sheets for word in page.words):
+        score += 1.5
+    return score + _score(text, _TITLE_BLOCK)
+
+
+def classify_document(pages: Sequence[Page]) -> DocumentType:
+    """A document's pages in, what kind of document it is out (`unknown` when unsure)."""
+    text = " ".join(_page_text(page) for page in pages[:_VOCABULARY_PAGES])
+    scores = {kind: _score(text, vocabulary) for kind, vocabulary in _VOCABULARIES.items()}
+    best = max(scores, key=lambda kind: scores[kind])
+    drawing = _drawing_score(pages, text)
+    if drawing >= _MIN_DRAWING_SCORE and drawing > scores[best]:
+        return DocumentType.DRAWING_SET
+    if scores[best] < _MIN_TEXT_SCORE:
+        return DocumentType.UNKNOWN
+    return best
