@@ -30,6 +30,16 @@ EXIT_USAGE = 2
 EXIT_SOME_FAILED = 3
 _CHUNK = 1024 * 1024
 
+# Service commands parse their own arguments in their own module, imported only when run,
+# so `docproc extract` never pays for FastAPI, SQLAlchemy or Celery.
+SERVICE_COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("service.commands.serve", "run the API and a worker on embedded defaults"),
+    "api": ("service.commands.api", "run the HTTP API (configured by DOCPROC_* variables)"),
+    "worker": ("service.commands.worker", "run a Celery worker (configured by DOCPROC_*)"),
+    "keys": ("service.commands.keys", "manage API keys: keys create --tenant NAME"),
+    "db": ("service.commands.db", "database migrations: db upgrade"),
+}
+
 
 def _confidence(text: str) -> float:
     """An argparse type: a number in [0, 1] (anything else is a usage error, exit 2)."""
@@ -58,6 +68,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="confidence below which a field needs review (default 0.8)",
     )
     commands.add_parser("schema", help="print the JSON Schema of one result line")
+    for name, (_module, summary) in SERVICE_COMMANDS.items():
+        command = commands.add_parser(name, help=summary, add_help=False)
+        command.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -182,7 +195,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "schema":
         return print_schema()
+    if args.command in SERVICE_COMMANDS:
+        return _run_service_command(args.command, args.rest)
     return extract_paths(args.paths, args.review_threshold)
+
+
+def _run_service_command(name: str, rest: Sequence[str]) -> int:
+    """Import the command's module and hand it its arguments: `run(argv) -> exit status`."""
+    import importlib
+
+    module = importlib.import_module(SERVICE_COMMANDS[name][0])
+    status: int = module.run(list(rest))
+    return status
 
 
 if __name__ == "__main__":

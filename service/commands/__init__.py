@@ -1,0 +1,1 @@
+"""Service commands of the `docproc` CLI: each module has `run(argv) -> exit status`."""
