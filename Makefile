@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format bench bench-accuracy fixtures lock clean
+.PHONY: help setup run extract migrate worker test lint format bench bench-accuracy fixtures lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -16,8 +16,17 @@ $(STAMP): requirements.lock pyproject.toml scripts/setup.sh
 
 setup: $(STAMP) ## Install what is missing (tesseract, uv, the locked dependencies into .venv)
 
-run: setup ## Extract the committed sample documents and print their results
+run: setup ## Run the API and a worker on embedded defaults (SQLite, files under ./var)
+	$(BIN)/docproc serve
+
+extract: setup ## Extract the committed sample documents and print their results
 	$(BIN)/docproc extract fixtures/samples
+
+migrate: setup ## Migrate the configured database (DOCPROC_DATABASE__URL) to the newest schema
+	$(BIN)/docproc db upgrade
+
+worker: setup ## Run a worker against DOCPROC_* (PostgreSQL + Redis or RabbitMQ)
+	$(BIN)/docproc worker
 
 test: setup lint ## Lint, type-check and run the tests
 	$(BIN)/pytest -q
@@ -33,6 +42,7 @@ format: setup ## Format the code
 	$(BIN)/ruff check --fix .
 
 bench: bench-accuracy ## All benchmarks
+	$(BIN)/python -m bench.startup
 
 bench-accuracy: setup ## Per-field accuracy, line-item F1 and time per page, on fixtures and the shared corpus
 	$(BIN)/python -m bench.accuracy
