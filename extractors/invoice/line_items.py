@@ -1,12 +1,85 @@
-"""Line items from invoice tables. (Interface placeholder: being implemented.)"""
+"""Line items from invoice tables, template-free.
+
+Owns reading the item table of an invoice: finding its header row by column-label
+vocabulary (`extractors.invoice.columns`), mapping columns to line-item fields, turning body
+lines into rows (multi-line descriptions, numbers spilling onto a second line), following the
+table across page breaks under repeated headers, and stopping at the totals block or a
+footer. It does not read totals or header fields; it only says where the table ended so the
+header reader can look below it. Pure functions over the page model.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
-from extractors.page import Page
+from extractors.invoice.columns import Role, is_strong_description, label_role
+from extractors.lines import TextLine, group_lines
+from extractors.page import Box, Page, Word
+from extractors.tables import (
+    CELL_GAP,
+    Cell,
+    Column,
+    ColumnLayout,
+    aligned_columns,
+    assign_cells,
+    column_of,
+    header_band,
+    header_columns,
+    is_numeric,
+    segments,
+    vertical_bounds,
+)
+from extractors.values import parse_amount
 from models import LineItem
+
+# Columns whose label says they are not quantity, price or amount.
+_NOT_FACTORS = frozenset(
+    {Role.ITEM_NUMBER, Role.ORDERED, Role.BACKORDERED, Role.TAX, Role.COST_CODE, Role.DESCRIPTION}
+)
+_CORE = frozenset({Role.DESCRIPTION, Role.QUANTITY, Role.UNIT_PRICE, Role.AMOUNT})
+_TOTALS = re.compile(
+    r"(?i)^\W*(sub-?\s?total|total|grand total|invoice total|tax|sales tax|vat|gst|hst|pst"
+    r"|mwst|ust\b|umsatzsteuer|mehrwertsteuer|zwischensumme|\w*summe|gesamt|nettobetrag"
+    r"|rechnungsbetrag|net total|net amount|amount due|balance due|less\b|retainage|retention"
+    r"|tva|montant|sous-total|net à payer|iva\b|base imponible|importe total|subtotaal|totaal"
+    r"|btw\b|te betalen|invoice amount|total amount|balance\b|amount payable|net payable"
+    r"|payments?\b|previous(ly)? (billed|billings?|payments?|certificates?)|please pay)"
+)
+_FOOTER = re.compile(
+    r"(?i)^\W*(page|seite|pag\.|página|pagina|blad|blatt)\s*\d+\s*((of|von|/|de|sur|van|di)"
+    r"\s*\d+)?\b|^\W*\d+\s*(of|von|/)\s*\d+\W*$"
+)
+_CONTINUED = re.compile(
+    r"(?i)\b(continued|cont'd|carried forward|brought forward|übertrag|fortsetzung|à reporter"
+    r"|report\b|suma y sigue|vervolg)"
+)
+# A multi-word label may start with a word that is a label of its own only when the phrase
+# keeps that word's sense ("Unit Price", "Qty Shipped"); "Description Amount" is two labels.
+_PHRASE_HEADS: dict[Role | None, set[Role]] = {
+    Role.UNIT: {Role.UNIT, Role.UNIT_PRICE},
+    Role.QUANTITY: {Role.QUANTITY, Role.ORDERED, Role.BACKORDERED},
+    Role.ITEM_NUMBER: {Role.ITEM_NUMBER, Role.AMOUNT},
+    Role.DESCRIPTION: {Role.DESCRIPTION, Role.ITEM_NUMBER},
+}
+# A group subtotal inside the table ("Materials subtotal 1,234.00") is no item.
+_SECTION_TOTAL = re.compile(r"(?i)\b(sub-?\s?total|zwischensumme|sous-total|subtotaal)\b")
+_NUMBER = re.compile(r"[-(]?[$€£]?\s?\d[\d.,' ]*[)-]?")
+_UNIT_WORD = re.compile(r"[A-Za-zÄÖÜäöü²³/.]{1,6}")
+_CSI = re.compile(r"\d{2}[- .]\d{2}[- .]?\d{2}([.-]\d{1,3})?|\d{2}-\d{3,4}(-\w{1,4})?")
+_MONEY_WORD = re.compile(r"\d[.,]\d{2,4}(?![\d.,])")
+_ROW_NUMBER = re.compile(r"\d{1,4}\.?")
+_COMMA_MONEY = re.compile(r"\d,\d{2}\b(?![.,]\d)")
+_DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
+# Below this, a text-only line is a continuation (in line heights of gap to the row above).
+_JOIN_GAP = 0.7
+# A table continues on a page without a repeated header only if a row comes this early.
+_CONTINUATION_LINES = 25
+# Rows read below a header to check its columns' roles by arithmetic.
+_SAMPLE_LINES = 15
+_MONEY_TOLERANCE = Decimal("0.011")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +93,716 @@ class LineItemsResult:
     table_end: dict[int, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """A recognised item-table header: column layout, role per column, where it is."""
+
+    layout: ColumnLayout
+    roles: dict[Role, int]
+    box: Box
+    end: int  # index of the first line below the header band
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one body line says, field by field."""
+
+    box: Box
+    bold: bool = False
+    description: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    cost_code: str | None = None
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(v is not None for v in (self.quantity, self.unit_price, self.amount))
+
+
+@dataclass
+class _Draft:
+    """A row being assembled from its lines."""
+
+    read: _Read
+    descriptions: list[str]
+    last_text_y1: float
+
+
+@dataclass
+class _State:
+    """Reading state carried across lines and pages."""
+
+    header: _Header | None = None
+    rows: list[_Read] = field(default_factory=list)
+    draft: _Draft | None = None
+    finished: bool = False
+    table_end: dict[int, float] = field(default_factory=dict)
+
+
 def extract_line_items(pages: Sequence[Page]) -> LineItemsResult:
     """The pages of an invoice in, its line items (across page breaks) out."""
-    del pages
-    return LineItemsResult()
+    state = _State()
+    page_lines = [(page, group_lines(page.words)) for page in pages]
+    for page, lines in page_lines:
+        if state.finished:
+            break
+        _read_page(page, lines, state)
+    _flush(state)
+    if state.header is None:
+        state = _read_without_vocabulary(page_lines)
+    items = tuple(_item(read) for read in state.rows)
+    warnings = tuple(_check(index, read) for index, read in enumerate(state.rows, 1))
+    return LineItemsResult(
+        items=items,
+        confidence=_confidence(state.rows),
+        warnings=tuple(w for w in warnings if w),
+        table_end=state.table_end,
+    )
+
+
+# --- the header -------------------------------------------------------------------------
+
+
+def _read_page(page: Page, lines: Sequence[TextLine], state: _State) -> None:
+    header = _find_header(page, lines)
+    start: int | None = None
+    if header is not None:
+        state.header = header
+        start = header.end
+        state.table_end[page.number] = header.box.y1
+    elif state.header is not None and (state.rows or state.draft):
+        start = _first_anchor(lines, state)
+    while start is not None and not state.finished:
+        # Another item header further down the page (a second table) is read in turn.
+        stopped = _read_body(page, lines[start:], state)
+        if stopped is None:
+            break
+        rest = lines[start + stopped :]
+        header = _find_header(page, rest)
+        if header is None:
+            break
+        state.header = header
+        start = start + stopped + header.end
+
+
+def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
+    """The first item-table header on a page: its band of label lines, columns and roles."""
+    for index in range(len(lines)):
+        roles = _header_roles(lines[index])
+        if roles is None:
+            continue
+        first, end = header_band(lines, index, _is_label_line)
+        band = lines[first:end]
+        columns = header_columns(band, lines[index], _split_label)
+        box = band[0].box
+        for line in band[1:]:
+            box = box.union(line.box)
+        layout = ColumnLayout(columns, vertical_bounds(page, box))
+        found = [label_role(c.label) or label_role(c.main) for c in columns]
+        resolved = _resolve_roles(found, columns)
+        if _is_item_header(set(resolved)):
+            named = {i for i, role in enumerate(found) if role in _NOT_FACTORS}
+            checked = _checked_roles(resolved, named, layout, lines[end:])
+            return _Header(layout, checked, box, end)
+    return None
+
+
+def _checked_roles(
+    roles: dict[Role, int], named: set[int], layout: ColumnLayout, body: Sequence[TextLine]
+) -> dict[Role, int]:
+    """The labels' roles, corrected when the first rows' arithmetic says the quantity and unit
+    price are in other columns (an "Amount" column holding quantities, unknown labels). The
+    `named` columns (item numbers, tax rates ...) are never taken for factors."""
+    grid: _Grid = []
+    for line in body[:_SAMPLE_LINES]:
+        if _TOTALS.match(line.text):
+            break
+        row = {c.column: c.text for c in assign_cells(line.words, layout)}
+        if sum(map(is_numeric, row.values())) >= 2:
+            grid.append(row)
+    if len(grid) < 2:
+        return roles
+    numeric = [
+        i for i in range(len(layout.columns)) if i not in named and _column_is_numeric(i, grid)
+    ]
+    return _with_cost_codes(_arithmetic_roles(roles, grid, numeric), grid)
+
+
+def _with_cost_codes(roles: dict[Role, int], grid: _Grid) -> dict[Role, int]:
+    """A column labelled "Code" or not at all whose cells are CSI codes holds cost codes."""
+    if Role.COST_CODE in roles:
+        return roles
+    used = {i for role, i in roles.items() if role is not Role.ITEM_NUMBER}
+    for index in sorted({i for row in grid for i in row} - used):
+        texts = [row[index] for row in grid if index in row]
+        if len(texts) >= 2 and all(_CSI.fullmatch(t) for t in texts):
+            kept = {r: i for r, i in roles.items() if i != index}
+            return {**kept, Role.COST_CODE: index}
+    return roles
+
+
+def _header_roles(line: TextLine) -> set[Role] | None:
+    """The roles a line names when it reads as an item-table header row, else None."""
+    roles = _label_roles(line, allowed_numbers=1)
+    return roles if roles is not None and _is_item_header(roles) else None
+
+
+def _header_like(line: TextLine) -> bool:
+    """A row of column labels (any table's): two or more known roles, no numbers."""
+    roles = _label_roles(line, allowed_numbers=0)
+    return roles is not None and len(roles) >= 2 and bool(roles & _CORE)
+
+
+def _label_roles(line: TextLine, allowed_numbers: int) -> set[Role] | None:
+    """The roles of the labels a line prints (None for a line too long or too numeric)."""
+    if len(line.words) > 24 or sum(_is_number(w.text) for w in line.words) > allowed_numbers:
+        return None
+    roles: set[Role] = set()
+    for segment in segments(line.words):
+        for label in _split_label(segment):
+            role = label_role(" ".join(w.text for w in label))
+            if role is not None:
+                roles.add(role)
+    return roles
+
+
+def _is_item_header(roles: set[Role]) -> bool:
+    core = roles & _CORE
+    return len(core) >= 2 and bool(core & {Role.AMOUNT, Role.UNIT_PRICE})
+
+
+def _is_label_line(line: TextLine) -> bool:
+    return not any(_is_number(w.text) for w in line.words) and len(line.words) <= 24
+
+
+def _is_number(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) and parse_amount(text) is not None
+
+
+def _split_label(words: list[Word]) -> list[list[Word]]:
+    """A header segment holding several known labels ("Qty Unit Price") cut into labels;
+    unknown words stay with the label before them (or after, at the start)."""
+    if len(words) == 1:
+        return [words]
+    labels: list[list[Word]] = []
+    known: list[bool] = []
+    index = 0
+    while index < len(words):
+        span = _longest_label(words, index)
+        labels.append(list(words[index : index + max(span, 1)]))
+        known.append(span > 0)
+        index += max(span, 1)
+    return _merge_unknown(labels, known)
+
+
+def _longest_label(words: Sequence[Word], index: int) -> int:
+    """How many words from `index` make the longest known label (0: none)."""
+    head = label_role(words[index].text)
+    for span in (4, 3, 2):
+        if index + span <= len(words):
+            role = label_role(" ".join(w.text for w in words[index : index + span]))
+            allowed = _PHRASE_HEADS.get(head, {head}) if head is not None else {role}
+            if role is not None and role in allowed:
+                return span
+    return 1 if head is not None else 0
+
+
+def _merge_unknown(labels: list[list[Word]], known: list[bool]) -> list[list[Word]]:
+    if sum(known) <= 1:
+        return [[w for label in labels for w in label]]
+    merged: list[list[Word]] = []
+    pending: list[Word] = []
+    for label, is_known in zip(labels, known, strict=True):
+        if is_known:
+            merged.append(pending + label)
+            pending = []
+        elif merged:
+            merged[-1].extend(label)
+        else:
+            pending.extend(label)
+    return merged
+
+
+def _resolve_roles(found: list[Role | None], columns: Sequence[Column]) -> dict[Role, int]:
+    """One column per role: the rightmost amount and price, the description that names
+    itself ("Description" beside "Item"), else the first column naming a role."""
+    by_role: dict[Role, list[int]] = {}
+    for index, role in enumerate(found):
+        if role is not None:
+            by_role.setdefault(role, []).append(index)
+    roles: dict[Role, int] = {role: indices[0] for role, indices in by_role.items()}
+    for role in (Role.AMOUNT, Role.UNIT_PRICE):
+        if role in by_role:
+            roles[role] = by_role[role][-1]
+    if Role.DESCRIPTION in by_role:
+        described = by_role[Role.DESCRIPTION]
+        strong = [i for i in described if is_strong_description(columns[i].label)]
+        roles[Role.DESCRIPTION] = (strong or described)[0]
+    return roles
+
+
+# --- a table whose labels are not vocabulary ------------------------------------------
+
+
+def _read_without_vocabulary(page_lines: Sequence[tuple[Page, list[TextLine]]]) -> _State:
+    """No known header anywhere: find a block of rows whose numbers line up in columns, and
+    name the columns by arithmetic (quantity x unit price = amount on most rows)."""
+    state = _State()
+    for page, lines in page_lines:
+        if state.finished:
+            break
+        if state.header is None:
+            found = _aligned_header(lines)
+            if found is None:
+                continue
+            state.header = found
+            _read_body(page, lines[found.end :], state)
+        else:
+            start = _first_anchor(lines, state)
+            if start is not None:
+                _read_body(page, lines[start:], state)
+    _flush(state)
+    return state
+
+
+def _aligned_header(lines: Sequence[TextLine]) -> _Header | None:
+    block = _numeric_block(lines)
+    if block is None:
+        return None
+    first, rows = block
+    columns = aligned_columns(rows)
+    roles = _roles_by_arithmetic(columns, rows)
+    if roles is None:
+        return None
+    return _Header(ColumnLayout(columns), roles, rows[0].box, first)
+
+
+def _numeric_block(lines: Sequence[TextLine]) -> tuple[int, list[TextLine]] | None:
+    """The longest run of lines (continuations allowed between them) that start with text and
+    end in a number at the same right edge: (index of its first line, its numbered lines)."""
+    best: tuple[int, list[TextLine]] | None = None
+    run: list[TextLine] = []
+    start, gap = 0, 0
+    for index, line in enumerate(lines):
+        edge = _row_edge(line)
+        if edge is not None and run and abs(edge - (_row_edge(run[0]) or 0.0)) <= 3.0:
+            run.append(line)
+            gap = 0
+            continue
+        if edge is None and run and gap < 2 and not _TOTALS.match(line.text):
+            gap += 1
+            continue
+        if len(run) >= 2 and (best is None or len(run) > len(best[1])):
+            best = (start, run)
+        run, start, gap = ([line], index, 0) if edge is not None else ([], index, 0)
+    if len(run) >= 2 and (best is None or len(run) > len(best[1])):
+        best = (start, run)
+    return best
+
+
+def _row_edge(line: TextLine) -> float | None:
+    """The right edge of a line that reads like an item row: text first, numbers last."""
+    pieces = segments(line.words)
+    if len(pieces) < 3:
+        return None
+    first = " ".join(w.text for w in pieces[0])
+    last = " ".join(w.text for w in pieces[-1])
+    if is_numeric(first) or not is_numeric(last) or not any(c.isalpha() for c in first):
+        return None
+    return pieces[-1][-1].box.x1
+
+
+# A table read as text: per row, the cell text by column index.
+_Grid = list[dict[int, str]]
+
+
+def _grid(rows: Sequence[TextLine], layout: ColumnLayout) -> _Grid:
+    return [{c.column: c.text for c in assign_cells(row.words, layout)} for row in rows]
+
+
+def _roles_by_arithmetic(
+    columns: Sequence[Column], rows: Sequence[TextLine]
+) -> dict[Role, int] | None:
+    """Roles for unlabelled columns: the wordiest text describes, the last number is the
+    amount, and two numbers whose product is the amount are quantity and price."""
+    grid = _grid(rows, ColumnLayout(tuple(columns)))
+    numeric = [i for i in range(len(columns)) if _column_is_numeric(i, grid)]
+    texts = [i for i in range(len(columns)) if i not in numeric]
+    if len(numeric) < 3 or not texts:
+        return None
+    wordiest = max(texts, key=lambda i: sum(len(row.get(i, "")) for row in grid))
+    roles = _arithmetic_roles({Role.DESCRIPTION: wordiest}, grid, numeric)
+    if Role.QUANTITY not in roles:
+        return None
+    return _with_cost_codes(_with_unit(roles, columns, grid), grid)
+
+
+def _arithmetic_roles(roles: dict[Role, int], grid: _Grid, numeric: list[int]) -> dict[Role, int]:
+    """The roles with quantity and unit price (and the amount when unnamed) set to the numeric
+    columns whose product is the amount on most rows; unchanged when none are."""
+    amount = roles.get(Role.AMOUNT, numeric[-1] if numeric else -1)
+    others = [i for i in numeric if i != amount and i != roles.get(Role.DESCRIPTION)]
+    pairs = [(q, p) for q in others for p in others if q != p]
+    current = (roles.get(Role.QUANTITY), roles.get(Role.UNIT_PRICE))
+    pairs.sort(key=lambda pair: pair != current)  # the printed labels' reading first
+    for quantity, price in pairs:
+        if _products_hold(grid, quantity, price, amount):
+            kept = {r: i for r, i in roles.items() if i not in (quantity, price, amount)}
+            return {**kept, Role.QUANTITY: quantity, Role.UNIT_PRICE: price, Role.AMOUNT: amount}
+    return roles
+
+
+def _with_unit(roles: dict[Role, int], columns: Sequence[Column], grid: _Grid) -> dict[Role, int]:
+    """An unnamed column of short words right of the description is the unit column."""
+    if Role.UNIT in roles or Role.DESCRIPTION not in roles:
+        return roles
+    used = set(roles.values())
+    left = columns[roles[Role.DESCRIPTION]].box.x1
+    for index, column in enumerate(columns):
+        if index in used or column.box.x0 < left:
+            continue
+        texts = [row[index] for row in grid if index in row]
+        if texts and all(_UNIT_WORD.fullmatch(t) for t in texts):
+            return {**roles, Role.UNIT: index}
+    return roles
+
+
+def _column_is_numeric(index: int, grid: _Grid) -> bool:
+    values = [row[index] for row in grid if index in row]
+    numbers = sum(_leading_number(v) is not None for v in values)
+    return len(values) >= 2 and numbers >= 0.8 * len(values)
+
+
+def _leading_number(text: str) -> Decimal | None:
+    """The number a cell prints, or the number it starts with ("12 EA")."""
+    if not any(ch.isdigit() for ch in text) or "%" in text:
+        return None
+    value = parse_amount(text)
+    return value if value is not None else parse_amount(text.split()[0])
+
+
+def _products_hold(grid: _Grid, quantity: int, price: int, amount: int) -> bool:
+    hits = 0
+    for row in grid:
+        q, p, a = (_leading_number(row.get(i, "")) for i in (quantity, price, amount))
+        if q is not None and p is not None and a is not None:
+            hits += abs(q * p - a) <= max(_MONEY_TOLERANCE, abs(q) * Decimal("0.005"))
+    return hits >= max(2, 0.6 * len(grid))
+
+
+# --- the body ---------------------------------------------------------------------------
+
+
+def _first_anchor(lines: Sequence[TextLine], state: _State) -> int | None:
+    """On a page without a repeated header: the first line that is clearly an item row, when
+    it comes within a few lines of the top; a totals line or another table's header first
+    means the table had ended."""
+    assert state.header is not None
+    for index, line in enumerate(lines[:_CONTINUATION_LINES]):
+        read = _read_line(line, state.header)
+        if _FOOTER.search(line.text) or _is_running_total(line.text, read):
+            continue
+        if _is_totals(line, read, state.header) or _header_like(line):
+            break
+        if read.description and _is_complete(read, state.header):
+            return index
+    state.finished = True
+    return None
+
+
+def _read_body(page: Page, lines: Sequence[TextLine], state: _State) -> int | None:
+    """Body lines into rows until the table ends; the index of another item-table header
+    when that is what ended it."""
+    assert state.header is not None
+    for index, line in enumerate(lines):
+        text = line.text
+        if _FOOTER.search(text):
+            continue
+        if _header_like(line):
+            if _header_roles(line) is not None:
+                return index
+            state.finished = True
+            return None
+        read = _read_line(line, state.header)
+        if _is_totals(line, read, state.header):
+            state.finished = True
+            return None
+        if _is_running_total(text, read):
+            continue
+        if _take(read, state):
+            state.table_end[page.number] = max(state.table_end.get(page.number, 0.0), line.box.y1)
+    return None
+
+
+def _is_running_total(text: str, read: _Read) -> bool:
+    """A carried-forward, continued or group-subtotal line: no row, but the table goes on."""
+    if read.quantity is not None or read.unit_price is not None:
+        return False
+    return bool(_CONTINUED.search(text) or _SECTION_TOTAL.search(text))
+
+
+def _take(read: _Read, state: _State) -> bool:
+    """Fold one line into the rows; True when it became part of the table."""
+    draft = state.draft
+    if read.has_numbers:
+        if draft is not None and _spills_into(draft, read):
+            draft.read = _fill(draft.read, read)
+            if read.description:
+                _append(draft.descriptions, read.description)
+                draft.last_text_y1 = read.box.y1
+            return True
+        if _is_anchor(read, state.header):
+            _flush(state)
+            state.draft = _Draft(read, [read.description] if read.description else [], read.box.y1)
+            return True
+        return False  # numbers that neither start nor complete a row: a note under it
+    if read.description and draft is not None and _continues(draft, read):
+        _append(draft.descriptions, read.description)
+        draft.last_text_y1 = read.box.y1
+        return True
+    return False
+
+
+def _is_complete(read: _Read, header: _Header) -> bool:
+    """Every number column the table has is filled on this line."""
+    pairs = (
+        (Role.QUANTITY, read.quantity),
+        (Role.UNIT_PRICE, read.unit_price),
+        (Role.AMOUNT, read.amount),
+    )
+    return all(value is not None for role, value in pairs if role in header.roles)
+
+
+def _is_anchor(read: _Read, header: _Header | None) -> bool:
+    """A line that starts a row: it prints the amount (or, in a table without an amount
+    column, a price), or both quantity and unit price with the amount to follow."""
+    if read.quantity is not None and read.unit_price is not None:
+        return True
+    if header is not None and Role.AMOUNT not in header.roles:
+        return read.unit_price is not None
+    return read.amount is not None
+
+
+def _append(descriptions: list[str], text: str) -> None:
+    """A continuation line joins the description; a word broken at a hyphen is rejoined."""
+    if descriptions and descriptions[-1].endswith("-") and not descriptions[-1].endswith(" -"):
+        descriptions[-1] += text
+    else:
+        descriptions.append(text)
+
+
+def _spills_into(draft: _Draft, read: _Read) -> bool:
+    """Numbers on a line just below a row, in columns that row left empty, belong to it."""
+    gap = read.box.y0 - draft.read.box.y1
+    if gap > read.box.height:
+        return False
+    pairs = ((draft.read.quantity, read.quantity), (draft.read.unit_price, read.unit_price),
+             (draft.read.amount, read.amount))  # fmt: skip
+    return all(old is None for old, new in pairs if new is not None)
+
+
+def _fill(old: _Read, new: _Read) -> _Read:
+    return replace(
+        old,
+        box=old.box.union(new.box),
+        quantity=old.quantity if old.quantity is not None else new.quantity,
+        unit=old.unit or new.unit,
+        unit_price=old.unit_price if old.unit_price is not None else new.unit_price,
+        amount=old.amount if old.amount is not None else new.amount,
+        cost_code=old.cost_code or new.cost_code,
+    )
+
+
+def _continues(draft: _Draft, read: _Read) -> bool:
+    """A text line close under a row continues its description; a bold line under a plain
+    row is a section heading, and a line printing a money amount is a note."""
+    if read.bold and not draft.read.bold:
+        return False
+    if read.description and _MONEY_WORD.search(read.description):
+        return False  # "Gross price: 59.50" under a row is a note on it, not its name
+    gap = read.box.y0 - max(draft.last_text_y1, draft.read.box.y0)
+    return gap <= _JOIN_GAP * read.box.height
+
+
+def _flush(state: _State) -> None:
+    draft = state.draft
+    if draft is None:
+        return
+    # A trailing colon introduces detail that was not printed; it is not part of the name.
+    description = " ".join(draft.descriptions).rstrip(":").strip() or None
+    state.draft = None
+    if description is None and state.header and Role.DESCRIPTION in state.header.roles:
+        return  # numbers without a description under a described table: a totals-block line
+    state.rows.append(replace(draft.read, description=description))
+
+
+def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
+    """A totals-block line: a totals word where a row would not print one, and no quantity or
+    unit price beside it."""
+    if read.quantity is not None or read.unit_price is not None:
+        return False
+    description = header.roles.get(Role.DESCRIPTION)
+    for position, piece in enumerate(segments(line.words)):
+        if not _TOTALS.match(" ".join(w.text for w in piece)):
+            continue
+        if position == 0 and (len(line.words) <= 3 or read.amount is not None):
+            return True
+        if column_of(piece[0].box, header.layout) != description:
+            return True
+    return False
+
+
+def _read_line(line: TextLine, header: _Header) -> _Read:
+    cells = {cell.column: cell for cell in assign_cells(line.words, header.layout)}
+    roles = header.roles
+
+    def cell(role: Role) -> Cell | None:
+        index = roles.get(role)
+        return cells.get(index) if index is not None else None
+
+    comma = _decimal_comma(cell(Role.AMOUNT), cell(Role.UNIT_PRICE))
+    quantity = _quantity(cell(Role.QUANTITY), comma)
+    unit_cell = cell(Role.UNIT)
+    return _Read(
+        box=line.box,
+        bold=line.bold,
+        description=_description(cell(Role.DESCRIPTION), header)
+        if Role.DESCRIPTION in roles
+        else _unlabelled_text(cells, header),
+        quantity=quantity,
+        # The contract: no unit column, no unit (even when the quantity cell prints one).
+        unit=_unit(unit_cell) if unit_cell is not None else None,
+        unit_price=_money(cell(Role.UNIT_PRICE), comma),
+        amount=_money(cell(Role.AMOUNT), comma),
+        cost_code=_text(cell(Role.COST_CODE)),
+    )
+
+
+def _description(cell: Cell | None, header: _Header) -> str | None:
+    """The description cell's text, without a row number printed in an unlabelled column to
+    its left ("3   Concrete pump truck")."""
+    if cell is None:
+        return None
+    words = cell.words
+    label = header.layout.columns[header.roles[Role.DESCRIPTION]].box
+    first = words[0]
+    if (
+        len(words) > 1
+        and _ROW_NUMBER.fullmatch(first.text)
+        and first.box.x1 < label.x0
+        and words[1].box.x0 - first.box.x1 > CELL_GAP * first.size
+    ):
+        words = words[1:]
+    return " ".join(w.text for w in words).strip() or None
+
+
+def _unlabelled_text(cells: dict[int, Cell], header: _Header) -> str | None:
+    """Without a description column, the words in columns of no known role describe the row."""
+    known = set(header.roles.values())
+    texts = [
+        cell.text
+        for index, cell in sorted(cells.items())
+        if index not in known and any(ch.isalpha() for ch in cell.text)
+    ]
+    return " ".join(texts) or None
+
+
+def _text(cell: Cell | None) -> str | None:
+    if cell is None:
+        return None
+    return cell.text.strip() or None
+
+
+def _money(cell: Cell | None, decimal_comma: bool) -> Decimal | None:
+    if cell is None:
+        return None
+    value = _count(cell.text, decimal_comma)
+    if value is not None:
+        return value
+    for word in reversed(cell.words):
+        if "%" in word.text:
+            continue
+        match = _NUMBER.search(word.text)  # "3.85/EA", "12.00*", ":59,50"
+        if match:
+            return _count(match.group().strip(), decimal_comma)
+    return None
+
+
+def _decimal_comma(*cells: Cell | None) -> bool:
+    """True when the row's money prints a decimal comma ("1.234,50"), so a quantity "1.890"
+    is read as one thousand eight hundred and ninety."""
+    return any(cell is not None and _COMMA_MONEY.search(cell.text) for cell in cells)
+
+
+def _count(text: str, decimal_comma: bool) -> Decimal | None:
+    """A printed number; where the row's money marks decimals with a comma, dots group
+    thousands and a comma is the decimal point ("1.890" is 1890, "2,786" is 2.786)."""
+    if decimal_comma and "," in text and "." not in text.rpartition(",")[2]:
+        text = text.replace(".", "").replace(",", ".")
+    elif decimal_comma and _DOT_GROUPED.fullmatch(text.strip()):
+        text = text.replace(".", "")
+    return parse_amount(text)
+
+
+def _quantity(cell: Cell | None, decimal_comma: bool) -> Decimal | None:
+    """A quantity cell's number; a unit printed after it ("12 EA") is left out."""
+    if cell is None or "%" in cell.text:
+        return None
+    value = _count(cell.text, decimal_comma)
+    if value is None:
+        value = _count(cell.words[0].text, decimal_comma)
+    return value
+
+
+def _unit(cell: Cell | None) -> str | None:
+    if cell is None:
+        return None
+    text = cell.text.strip()
+    if not text or parse_amount(text) is not None:
+        return None
+    return text
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+def _item(read: _Read) -> LineItem:
+    return LineItem(
+        description=read.description,
+        quantity=read.quantity,
+        unit=read.unit,
+        unit_price=read.unit_price,
+        amount=read.amount,
+        cost_code=read.cost_code,
+    )
+
+
+def _arithmetic_ok(read: _Read) -> bool | None:
+    """qty x price = amount within rounding (None when a factor is missing)."""
+    if read.quantity is None or read.unit_price is None or read.amount is None:
+        return None
+    product = read.quantity * read.unit_price
+    tolerance = max(_MONEY_TOLERANCE, abs(read.quantity) * Decimal("0.005") + _MONEY_TOLERANCE)
+    return abs(product - read.amount) <= tolerance
+
+
+def _check(index: int, read: _Read) -> str:
+    if _arithmetic_ok(read) is False:
+        return (
+            f"line item {index}: quantity {read.quantity} x unit price {read.unit_price}"
+            f" != amount {read.amount}"
+        )
+    return ""
+
+
+def _confidence(rows: Sequence[_Read]) -> float:
+    """How sure the table read is: rows whose arithmetic checks, rows with an amount."""
+    if not rows:
+        return 0.0
+    checks = [ok for ok in (_arithmetic_ok(r) for r in rows) if ok is not None]
+    with_amount = sum(1 for r in rows if r.amount is not None and r.description) / len(rows)
+    if checks:
+        return round(0.4 + 0.4 * sum(checks) / len(checks) + 0.2 * with_amount, 3)
+    return round(0.3 + 0.4 * with_amount, 3)
