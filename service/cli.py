@@ -192,6 +192,10 @@ def print_schema() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `docproc` console script: parse, run, return the exit status."""
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="docproc: %(message)s")
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0] in SERVICE_COMMANDS:
+        # argparse's REMAINDER drops a first word starting with '-' (`serve --port 8001`).
+        return _run_service_command(words[0], words[1:])
     args = _build_parser().parse_args(argv)
     if args.command == "schema":
         return print_schema()

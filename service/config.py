@@ -66,6 +66,32 @@ class WorkerSettings(BaseModel):
     lease_s: int = Field(default=900, gt=0, description="how long a claimed document is held")
     max_memory_per_child_kb: int = Field(default=1_000_000, gt=0)
     concurrency: int = Field(default=2, gt=0)
+    max_tasks_per_child: int = Field(default=50, gt=0, description="recycle a child after N")
+    ocr_soft_time_limit_s: int = Field(default=600, gt=0, description="ocr queue: soft limit")
+    ocr_time_limit_s: int = Field(default=720, gt=0, description="ocr queue: hard limit")
+    intake_soft_time_limit_s: int = Field(
+        default=300, gt=0, description="intake queue (text PDFs, reconciler): soft limit"
+    )
+    intake_time_limit_s: int = Field(default=360, gt=0, description="intake queue: hard limit")
+    push_soft_time_limit_s: int = Field(
+        default=60, gt=0, description="push queue (callbacks): soft limit"
+    )
+    push_time_limit_s: int = Field(default=90, gt=0, description="push queue: hard limit")
+    retry_max: int = Field(default=8, ge=0, description="retries of a transient fault")
+    retry_backoff_max_s: int = Field(
+        default=300, gt=0, description="cap of the exponential retry countdown"
+    )
+    reconcile_interval_s: float = Field(
+        default=60.0, gt=0, description="how often beat runs document.reconcile"
+    )
+    queued_stale_s: int = Field(
+        default=600, gt=0, description="a QUEUED document untouched this long is re-enqueued"
+    )
+
+    @property
+    def max_hard_time_limit_s(self) -> int:
+        """The longest hard time limit of any queue."""
+        return max(self.ocr_time_limit_s, self.intake_time_limit_s, self.push_time_limit_s)
 
 
 class Settings(BaseSettings):
@@ -86,6 +112,12 @@ class Settings(BaseSettings):
     api: ApiLimits = ApiLimits()
     worker: WorkerSettings = WorkerSettings()
     extraction: Limits = Limits()
+    test_extract_delay_s: float = Field(
+        default=0.0,
+        ge=0,
+        description="test only: a worker pauses this long after claiming a document, so "
+        "fault-injection tests can kill it mid-task",
+    )
 
     @property
     def database_url(self) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -294,3 +294,139 @@ def expired_leases(session: Session, now: datetime | None = None) -> list[Docume
         DocumentRecord.status == DocumentStatus.PROCESSING, DocumentRecord.lease_until < now
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFilter:
+    """What a listing may be narrowed by; every field is optional."""
+
+    status: str | None = None
+    document_type: str | None = None
+    vendor: str | None = None
+    project: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def list_documents(
+    session: Session,
+    tenant_id: uuid.UUID,
+    where: DocumentFilter,
+    *,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> list[DocumentRecord]:
+    """A tenant's documents, newest first, narrowed by `where`, resuming after a (created_at,
+    id) position; at most `limit` rows."""
+    query = select(DocumentRecord).where(DocumentRecord.tenant_id == tenant_id)
+    if where.status:
+        query = query.where(DocumentRecord.status == where.status)
+    if where.document_type:
+        query = query.where(DocumentRecord.document_type == where.document_type)
+    if where.vendor:
+        query = query.where(func.lower(DocumentRecord.vendor_name) == where.vendor.lower())
+    if where.project:
+        wanted = where.project.lower()
+        query = query.where(
+            or_(
+                func.lower(DocumentRecord.project_name) == wanted,
+                func.lower(DocumentRecord.project_hint) == wanted,
+            )
+        )
+    if where.created_from:
+        query = query.where(DocumentRecord.created_at >= where.created_from)
+    if where.created_to:
+        query = query.where(DocumentRecord.created_at < where.created_to)
+    if after is not None:
+        created, last_id = after
+        query = query.where(
+            or_(
+                DocumentRecord.created_at < created,
+                and_(DocumentRecord.created_at == created, DocumentRecord.id < last_id),
+            )
+        )
+    query = query.order_by(DocumentRecord.created_at.desc(), DocumentRecord.id.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def result_versions(session: Session, document_id: uuid.UUID) -> list[ResultRecord]:
+    """Every result version of a document, oldest first."""
+    query = (
+        select(ResultRecord)
+        .where(ResultRecord.document_id == document_id)
+        .order_by(ResultRecord.version)
+    )
+    return list(session.scalars(query))
+
+
+def stale_queued(
+    session: Session, older_than: timedelta, now: datetime | None = None
+) -> list[DocumentRecord]:
+    """QUEUED documents with no progress for `older_than`: their message may be lost."""
+    cutoff = (now or utcnow()) - older_than
+    query = select(DocumentRecord).where(
+        DocumentRecord.status == DocumentStatus.QUEUED,
+        func.coalesce(DocumentRecord.queued_at, DocumentRecord.updated_at) < cutoff,
+    )
+    return list(session.scalars(query))
+
+
+def mark_requeued(session: Session, document: DocumentRecord, reason: str) -> None:
+    """The reconciler hands the document to the workers again (same generation, attempts kept)."""
+    document.status = DocumentStatus.QUEUED
+    document.queued_at = utcnow()
+    document.lease_until = None
+    document.lease_owner = None
+    record_event(session, document, "requeued", {"reason": reason,
+                                                 "generation": document.generation})  # fmt: skip
+
+
+def release_claim(
+    session: Session, document_id: uuid.UUID, owner: str, reason: str
+) -> DocumentRecord | None:
+    """Give back a claim after a transient fault: QUEUED again, the attempt not counted.
+
+    Only the claim's owner may release it, and only while the document is still PROCESSING.
+    """
+    query = select(DocumentRecord).where(DocumentRecord.id == document_id).with_for_update()
+    document = session.scalars(query).first()
+    if (
+        document is None
+        or document.status != DocumentStatus.PROCESSING
+        or document.lease_owner != owner
+    ):
+        return None
+    document.attempts = max(document.attempts - 1, 0)
+    document.status = DocumentStatus.QUEUED
+    document.queued_at = utcnow()
+    document.lease_until = None
+    record_event(session, document, "retrying", {"reason": reason})
+    return document
+
+
+def requeue_if_stuck(
+    session: Session, document_id: uuid.UUID, *, stale_after: timedelta, now: datetime | None = None
+) -> DocumentRecord | None:
+    """Lock the row and, if it is still stuck (lease expired in PROCESSING, or QUEUED with no
+    progress for `stale_after`), mark it requeued; None when a worker got there first."""
+    now = now or utcnow()
+    query = (
+        select(DocumentRecord)
+        .where(DocumentRecord.id == document_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    document = session.scalars(query).first()
+    if document is None:
+        return None
+    if document.status == DocumentStatus.PROCESSING:
+        stuck = document.lease_until is not None and document.lease_until < now
+        reason = "lease expired"
+    else:
+        last = document.queued_at or document.updated_at
+        stuck = document.status == DocumentStatus.QUEUED and last < now - stale_after
+        reason = "queued without progress"
+    if not stuck:
+        return None
+    mark_requeued(session, document, reason)
+    return document

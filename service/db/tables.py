@@ -110,6 +110,8 @@ class TenantRecord(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Signs callbacks (HMAC-SHA256); it must be readable to sign, so it is not hashed.
+    signing_secret: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

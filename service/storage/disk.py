@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,16 +31,17 @@ class DiskBlobStore:
         target = self._path(sha256)
         if target.exists():
             return
+        # A unique staging name per call: threads and processes storing the same bytes at
+        # once must not write into each other's file; the rename makes one of them win.
+        staging = target.with_name(f".{sha256}.{uuid.uuid4().hex}.part")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            staging = target.with_name(f".{sha256}.{os.getpid()}.part")
             shutil.copyfile(path, staging)
             with staging.open("rb") as handle:
                 os.fsync(handle.fileno())
             staging.replace(target)
         except OSError as error:
-            staging_path = target.with_name(f".{sha256}.{os.getpid()}.part")
-            staging_path.unlink(missing_ok=True)
+            staging.unlink(missing_ok=True)
             raise BlobStoreUnavailableError(f"cannot write blob: {error.strerror}") from error
 
     def read_bytes(self, sha256: str) -> bytes:

@@ -1,0 +1,44 @@
+"""The app factory: routers, the one error handler and the wiring of container and queue.
+
+`create_app()` with no arguments wires the real container and the Celery queue; tests pass
+their own. Must not build anything with I/O at import time.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from service.api import documents
+from service.api.errors import install_error_handler
+from service.api.queue import CeleryTaskQueue, TaskQueue
+from service.api.ratelimit import RateLimiter
+from service.bootstrap import Container, get_container
+
+DESCRIPTION = """Construction documents (invoices, pay applications, lien waivers, drawing
+sets) in; validated JSON out. Authenticate with `Authorization: Bearer dp_…` (keys in the
+query string are refused). Errors are always JSON `{"code", "message"}`."""
+
+
+class Health(BaseModel):
+    """The liveness answer."""
+
+    status: str
+
+
+def create_app(container: Container | None = None, queue: TaskQueue | None = None) -> FastAPI:
+    """The HTTP API over this container, sending jobs to this queue."""
+    container = container or get_container()
+    app = FastAPI(title="docproc", version="1", description=DESCRIPTION)
+    app.state.container = container
+    app.state.queue = queue or CeleryTaskQueue()
+    app.state.limiter = RateLimiter(container.settings.api.requests_per_minute)
+    install_error_handler(app)
+    app.include_router(documents.router)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        """Liveness: 200 without a key."""
+        return Health(status="ok")
+
+    return app
