@@ -8,6 +8,7 @@ Pure text in, typed value (or None) out. Both decimal separators are understood
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 _CURRENCY_NOISE = re.compile(r"(?i)\b(?:USD|CAD|EUR|GBP|AUD|CHF|NZD|US|CA|AU)\b|[$€£¥]|\s")
@@ -57,3 +58,136 @@ def _normalise_separators(digits: str) -> str | None:
     if not re.fullmatch(r"\d+(\.\d+)?", digits):
         return None
     return digits
+
+
+# --- Document-level grammars: decimal separator, amounts in running text, currency, IDs. ---
+
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d{1,3}(?:\.\d{3})*,\d{2}(?![\d,.])")
+_DECIMAL_DOT = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})*\.\d{2}(?![\d,.])")
+_MONEY_TOKEN = re.compile(
+    r"(?<![\w.,/:-])(?:[-−(]\s?)?(?:[$€£]\s?)?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d{1,2})?"
+    r"(?![\d.,])|\d[\d.,']*)(?:\s?[$€£])?"
+    r"(?:[)-](?!\w))?(?![\w%/:]|[.,]\d)"
+)
+_MONEY_CLEAN = re.compile(r"[$€£\s\u202f]")
+
+
+def infer_decimal_separator(texts: list[str]) -> str:
+    """The texts of a document in, its decimal separator ("." or ",") out, by majority."""
+    commas = sum(len(_DECIMAL_COMMA.findall(text)) for text in texts)
+    dots = sum(len(_DECIMAL_DOT.findall(text)) for text in texts)
+    return "," if commas > dots else "."
+
+
+def parse_money(text: str, decimal_sep: str = ".") -> Decimal | None:
+    """An amount read with the document's decimal separator ("1.234" is 1234 in a comma
+    document); falls back to `parse_amount` when the token contradicts the separator."""
+    raw = _MONEY_CLEAN.sub("", text.replace("\u2212", "-"))
+    group_sep = "." if decimal_sep == "," else ","
+    body = raw.strip("-+()")
+    if decimal_sep not in body and group_sep in body:
+        head, _, tail = body.rpartition(group_sep)
+        if len(tail) != 3 or not head:
+            return parse_amount(text)
+        if not re.fullmatch(r"\d{1,3}(?:" + re.escape(group_sep) + r"\d{3})*", body):
+            return parse_amount(text)
+        raw = raw.replace(group_sep, "")
+        return parse_amount(raw)
+    return parse_amount(text)
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMatch:
+    """An amount found in running text: its value, where it stands, and whether it had cents."""
+
+    value: Decimal
+    start: int
+    end: int
+    has_decimals: bool
+
+
+def find_amounts(text: str, decimal_sep: str = ".") -> list[AmountMatch]:
+    """Every money-shaped token of a text (not percentages, not dates) with its value."""
+    found: list[AmountMatch] = []
+    for match in _MONEY_TOKEN.finditer(text):
+        token = match.group(0).rstrip()
+        if text[match.end() : match.end() + 2].lstrip().startswith("%"):
+            continue
+        value = parse_money(token, decimal_sep)
+        if value is None:
+            continue
+        digits = token.strip("-−()$€£ ")
+        decimals = re.search(r"[.,]\d{1,4}$", digits) is not None and (
+            decimal_sep in digits or digits.count(".") + digits.count(",") == 1
+        )
+        if decimals and len(re.split(r"[.,]", digits)[-1]) == 3 and decimal_sep not in digits:
+            decimals = False
+        found.append(AmountMatch(value, match.start(), match.start() + len(token), decimals))
+    return found
+
+
+_ISO_CODES = (
+    "USD", "CAD", "EUR", "GBP", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK",
+    "JPY", "MXN", "INR", "ZAR", "SGD", "HKD", "CNY", "BRL", "HUF", "RON",
+)  # fmt: skip
+_ISO = re.compile(r"\b(" + "|".join(_ISO_CODES) + r")\b")
+_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "CHF": "CHF"}
+_PREFIXED_DOLLAR = re.compile(r"\b(US|CA|C|AU|A|NZ)\$")
+_PREFIX_CODE = {"US": "USD", "CA": "CAD", "C": "CAD", "AU": "AUD", "A": "AUD", "NZ": "NZD"}
+_CANADA = re.compile(
+    r"\b(GST/HST|HST|GST|QST|PST)\b|\b(ON|QC|BC|AB|MB|SK|NS|NB|NL|PE)\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"
+    r"|\bCanada\b"
+)
+_AUSTRALIA = re.compile(r"\b(NSW|VIC|QLD|WA|SA|TAS|ACT|NT)\s+\d{4}\b|\bABN\b|\bAustralia\b")
+
+
+def currency_votes(text: str) -> dict[str, int]:
+    """Currency evidence in a text: ISO codes and unambiguous symbols, counted."""
+    votes: dict[str, int] = {}
+    for code in _ISO.findall(text):
+        votes[code] = votes.get(code, 0) + 1
+    for symbol, code in _SYMBOLS.items():
+        if symbol in text:
+            votes[code] = votes.get(code, 0) + text.count(symbol)
+    for prefix in _PREFIXED_DOLLAR.findall(text):
+        code = _PREFIX_CODE[prefix]
+        votes[code] = votes.get(code, 0) + 2
+    return votes
+
+
+def dollar_currency(text: str) -> str:
+    """Which dollar a bare "$" means in a document: CAD or AUD from regional hints, else USD."""
+    if _CANADA.search(text):
+        return "CAD"
+    if _AUSTRALIA.search(text):
+        return "AUD"
+    return "USD"
+
+
+def detect_currency(text: str) -> str | None:
+    """A document's whole text in, its ISO currency out (None when nothing says)."""
+    votes = currency_votes(text)
+    if votes:
+        return max(votes.items(), key=lambda item: item[1])[0]
+    if "$" in text:
+        return dollar_currency(text)
+    return None
+
+
+_DATE_LIKE = re.compile(
+    r"^(\d{1,4})[./-](\d{1,2})[./-](\d{2,4})$|^\d{1,2}[./-][A-Za-zäé]{3,9}[./-]\d{2,4}$"
+)
+_PHONE_LIKE = re.compile(r"^\+|^\(\d{3}\)|^\d{3}[-. ]\d{3}[-. ]\d{4}$")
+
+
+def is_identifier(token: str) -> bool:
+    """Whether a token has the shape of a document number: a digit, no date, no phone."""
+    if not 1 <= len(token) <= 40 or not any(ch.isdigit() for ch in token):
+        return False
+    if _DATE_LIKE.match(token) or _PHONE_LIKE.match(token):
+        return False
+    if "@" in token or token.endswith("%"):
+        return False
+    stripped = token.replace(",", "").replace(".", "")
+    # A plain money amount ("1,234.50") is not a document number.
+    return not re.fullmatch(r"\d+", stripped) or not re.search(r"[.,]\d{2}$", token)

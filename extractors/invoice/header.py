@@ -1,0 +1,373 @@
+"""Invoice header candidates: labels paired with the values beside or below them.
+
+Owns turning a page's cells into scored candidates per header field (numbers, dates, amounts,
+terms, currency, project, vendor contact details), using the label vocabularies and the value
+grammars. Choosing among candidates with the arithmetic is `reconcile`'s job, parties
+(vendor, bill-to) are `parties`' job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from extractors.dates import find_dates
+from extractors.invoice.labels import Field, LabelHit, find_labels
+from extractors.layout import Cell, cell_right, cells_below, text_below
+from extractors.values import find_amounts, is_identifier
+
+Value = str | date | Decimal
+
+_ID_FIELDS = frozenset({Field.INVOICE_NUMBER, Field.PO_NUMBER, Field.PROJECT_NUMBER})
+_DATE_FIELDS = frozenset({Field.INVOICE_DATE, Field.DUE_DATE})
+AMOUNT_FIELDS = (Field.SUBTOTAL, Field.TAX, Field.RETAINAGE, Field.TOTAL, Field.AMOUNT_DUE)
+ADJUSTMENT_FIELDS = (Field.ALLOWANCE, Field.CHARGE, Field.PAID)
+_MONEY_FIELDS = frozenset(AMOUNT_FIELDS + ADJUSTMENT_FIELDS)
+_WORDS = re.compile(r"[^\W\d_]{4,}")
+_RIGHT_REACH = 180.0  # points: a value further right than this belongs to another block
+_RATE = re.compile(r"^[\s.-]*%")
+_TEXT_FIELDS = frozenset({Field.TERMS, Field.PROJECT, Field.PROJECT_NAME})
+_DETAIL_FIELDS = frozenset({Field.CURRENCY, Field.TAX_ID, Field.PHONE, Field.EMAIL})
+_LEAD = re.compile(r"^[\s:#.=]*")
+_INLINE_DATE = re.compile(
+    r"^\s*(?:vom|von|du|del|dated|date|issued(?:\s+at|\s+on)?|of|on|le|from|d\.d\.)?\s*", re.I
+)
+_NUMBER_WORD = re.compile(r"^(?:no\.|nr\.|no|nr|n°|nº|number|num\.)\s*[:#]?\s*(?=\S*\d)", re.I)
+_PREFIX = re.compile(r"[A-Z]{2,4}")
+_ISO_CODE = re.compile(r"\b([A-Z]{3})\b")
+_TAX_ID = re.compile(r"\b[A-Z]{0,3}[ -]?\d[\d .-]{3,18}[\dA-Z]\b(?:\s?[A-Z]{2}\d{4}\b)?")
+_PHONE = re.compile(r"\+?\(?\d[\d ().-]{5,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TERMS_WORDS = re.compile(
+    r"\d|\b(?:net|due|receipt|cod|eom|netto|sofort|tage|jours|días|dias|dagen|immediate)\b", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One possible value for a field, with its score and where it was read."""
+
+    field: Field
+    value: Value
+    score: float
+    page: int
+    y: float
+    bold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """Document-level reading decisions shared by every grammar."""
+
+    decimal_sep: str = "."
+    day_first: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A stretch of text that may hold a label's value, and how much to trust its placement."""
+
+    text: str
+    factor: float
+    cell: Cell
+
+
+def _id_token(text: str) -> str:
+    """The document number opening a text: "No. 4471" -> "4471", "INV 10293" -> "INV 10293"."""
+    tokens = _NUMBER_WORD.sub("", _LEAD.sub("", text), count=1).split()
+    if not tokens:
+        return ""
+    first = tokens[0].strip(",;:")
+    if len(tokens) > 1 and _PREFIX.fullmatch(first) and tokens[1][:1].isdigit():
+        return f"{first} {tokens[1].strip(',;:')}"
+    return first
+
+
+def _id_values(source: _Source, field: Field) -> list[tuple[Value, float]]:
+    token = _id_token(source.text)
+    if not is_identifier(token.replace(" ", "")):
+        return []
+    fit = 1.0 if field is not Field.INVOICE_NUMBER or len(token) >= 3 else 0.6
+    return [(token, fit)]
+
+
+def _date_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
+    text = _LEAD.sub("", source.text)
+    found = find_dates(text, hints.day_first)
+    if not found or found[0].start > 3:
+        return []
+    return [(found[0].value, 1.0)]
+
+
+def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
+    dates = find_dates(source.text, hints.day_first)
+    amounts = [
+        amount
+        for amount in find_amounts(source.text, hints.decimal_sep)
+        if not any(d.start <= amount.start < d.end for d in dates)  # "August 25, 2025"
+    ]
+    if any(amount.has_decimals for amount in amounts):
+        amounts = [amount for amount in amounts if amount.has_decimals]
+    values: list[tuple[Value, float]] = []
+    for index, amount in enumerate(amounts):
+        fit = 1.0 if index == len(amounts) - 1 else 0.7
+        values.append((amount.value, fit if amount.has_decimals else fit * 0.6))
+    return values
+
+
+def _text_values(source: _Source) -> list[tuple[Value, float]]:
+    text = _LEAD.sub("", source.text).strip()
+    if not text or len(text) > 80:
+        return []
+    return [(text, 1.0)]
+
+
+def _detail_values(source: _Source, field: Field) -> list[tuple[Value, float]]:
+    text = _LEAD.sub("", source.text)
+    pattern = {
+        Field.CURRENCY: _ISO_CODE,
+        Field.TAX_ID: _TAX_ID,
+        Field.PHONE: _PHONE,
+        Field.EMAIL: _EMAIL,
+    }[field]
+    match = pattern.search(text)
+    if match is None or match.start() > 2:
+        return []
+    return [(match.group(0).strip(), 1.0)]
+
+
+def _values(field: Field, source: _Source, hints: Hints) -> list[tuple[Value, float]]:
+    if field in _ID_FIELDS:
+        return _id_values(source, field)
+    if field in _DATE_FIELDS:
+        return _date_values(source, hints)
+    if field in _MONEY_FIELDS:
+        return _amount_values(source, hints)
+    if field is Field.TERMS:
+        return [(v, f) for v, f in _text_values(source) if terms_fit(str(v))]
+    if field in _TEXT_FIELDS:
+        return _text_values(source)
+    if field in _DETAIL_FIELDS:
+        return _detail_values(source, field)
+    return []
+
+
+def _starts_with_label(cell: Cell) -> bool:
+    hits = find_labels(cell.text)
+    return bool(hits) and hits[0].start <= 1
+
+
+def _sources(
+    rows: Sequence[Sequence[Cell]], cell: Cell, hit: LabelHit, end: int, last: bool
+) -> list[_Source]:
+    """Where a label's value may stand: after it in its cell, else right of it, else below."""
+    inline = cell.text[hit.end : end]
+    sources = []
+    if _LEAD.sub("", inline).strip():
+        sources.append(_Source(inline, 1.0, cell))
+    if not last:
+        return sources
+    right = cell_right(rows, cell)
+    if right is not None and hit.label.field in _MONEY_FIELDS:
+        right = _rest_of_row(rows, right)
+    elif right is not None:
+        right = right if right.box.x0 - cell.box.x1 < _RIGHT_REACH else None
+    if right is not None and not _starts_with_label(right):
+        sources.append(_Source(right.text, 1.0, right))
+    depth = 4 if hit.label.field in _MONEY_FIELDS else 1
+    below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
+    for index, other in enumerate(below):
+        if _starts_with_label(other):
+            break
+        sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
+    return sources
+
+
+def _rest_of_row(rows: Sequence[Sequence[Cell]], first: Cell) -> Cell:
+    """`first` and the cells after it up to the next label, as one cell (an amount's row)."""
+    row = rows[first.row]
+    start = next(i for i, other in enumerate(row) if other is first)
+    taken = [first]
+    for other in row[start + 1 :]:
+        if _starts_with_label(other):
+            break
+        taken.append(other)
+    if len(taken) == 1:
+        return first
+    words = tuple(w for c in taken for w in c.words)
+    box = taken[0].box.union(taken[-1].box)
+    text = " ".join(c.text for c in taken)
+    return Cell(text, box, first.size, first.bold, first.row, first.page, words)
+
+
+_QUALIFIER_GAP = re.compile(
+    r"^[\s.:/,()-]*(?:(?:excl|exkl|incl|inkl|excluding|including|ohne|mit|hors|sans|with|without"
+    r"|before|ex)\.?[\s.:/,()-]*)?$",
+    re.I,
+)
+_QUALIFIED = frozenset({Field.TAX, Field.CURRENCY})
+
+
+def _merge_qualifiers(text: str, hits: list[LabelHit]) -> list[LabelHit]:
+    """'Summe inkl. USt' is one total label: a tax or currency word right after an amount
+    label qualifies it instead of starting a label of its own."""
+    merged: list[LabelHit] = []
+    for hit in hits:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.label.field in AMOUNT_FIELDS
+            and hit.label.field in _QUALIFIED
+            and _QUALIFIER_GAP.match(text[previous.end : hit.start])
+        ):
+            merged[-1] = LabelHit(previous.label, previous.start, hit.end)
+            continue
+        merged.append(hit)
+    return merged
+
+
+_START_ONLY = frozenset({Field.PROJECT, Field.PROJECT_NAME, Field.PROJECT_NUMBER, Field.TERMS})
+
+
+def _mid_cell_ok(hit: LabelHit) -> bool:
+    """Weak or generic labels count only where a cell starts ("Attn: Project Accounting")."""
+    return hit.label.weight > 0.6 and hit.label.field not in _START_ONLY
+
+
+def _position_factor(hit: LabelHit) -> float:
+    """A label opening its cell is surer than one inside running text."""
+    return 1.0 if hit.start <= 1 else 0.8
+
+
+def _inline_date(
+    rows: Sequence[Sequence[Cell]], source: _Source, token: str, hints: Hints
+) -> Value | None:
+    """The date printed right after a number in a title ("Nr. 471113 vom 13.06.2018"), also
+    when the title wraps before the date."""
+    text = _LEAD.sub("", source.text)
+    rest = text[text.find(token) + len(token) :] if token in text else ""
+    connector = _INLINE_DATE.match(rest)
+    rest = rest[connector.end() :] if connector else rest
+    if not rest.strip() and connector and connector.group(0).strip():
+        below = cells_below(rows, source.cell, 1)
+        rest = below[0].text if below else ""
+    found = find_dates(rest, hints.day_first)
+    return found[0].value if found and found[0].start == 0 else None
+
+
+def cell_candidates(
+    rows: Sequence[Sequence[Cell]], cell: Cell, hints: Hints, page_factor: float
+) -> list[Candidate]:
+    """The candidates the labels of one cell announce."""
+    hits = [h for h in find_labels(cell.text) if h.start <= 1 or _mid_cell_ok(h)]
+    hits = _merge_qualifiers(cell.text, hits)
+    found: list[Candidate] = []
+    for index, hit in enumerate(hits):
+        last = index == len(hits) - 1
+        end = len(cell.text) if last else hits[index + 1].start
+        if _RATE.match(cell.text[hit.end :]):
+            continue  # "MwSt-%" heads a rate, not an amount
+        for label in (hit.label, *hit.alternates):
+            base = label.weight * _position_factor(hit) * page_factor
+            variant = LabelHit(label, hit.start, hit.end)
+            found.extend(_hit_candidates(rows, cell, variant, end, last, hints, base))
+    return found
+
+
+def _hit_candidates(
+    rows: Sequence[Sequence[Cell]],
+    cell: Cell,
+    hit: LabelHit,
+    end: int,
+    last: bool,
+    hints: Hints,
+    base: float,
+) -> list[Candidate]:
+    """The values one label announces, from the first place around it that holds any."""
+    field = hit.label.field
+    found: list[Candidate] = []
+    below_values: list[tuple[Value, float, _Source]] = []
+    for source in _sources(rows, cell, hit, end, last):
+        values = _values(field, source, hints)
+        if source.cell.row != cell.row:
+            if not values or (field in _MONEY_FIELDS and _WORDS.search(source.text)):
+                break
+            below_values += [(value, fit, source) for value, fit in values]
+            continue
+        if found and not values:
+            continue
+        for value, fit in values:
+            score = base * source.factor * fit
+            found.append(Candidate(field, value, score, cell.page, cell.box.y0, cell.bold))
+            if field is Field.INVOICE_NUMBER and isinstance(value, str):
+                found.extend(_title_date(rows, source, value, hints, score))
+        if found:
+            return found
+    return [
+        Candidate(
+            field,
+            value,
+            base * source.factor * fit,
+            cell.page,
+            source.cell.box.y0,
+            source.cell.bold,
+        )
+        for value, fit, source in _column_total(below_values)
+    ]
+
+
+def _column_total(
+    values: list[tuple[Value, float, _Source]],
+) -> list[tuple[Value, float, _Source]]:
+    """Under a column key, a last amount that is bold or sums the ones above is the total."""
+    amounts = [v for v, _, _ in values if isinstance(v, Decimal)]
+    if len(amounts) < 3 or len(amounts) != len(values):
+        return values
+    last = values[-1]
+    if last[2].cell.bold or abs(sum(amounts[:-1], Decimal(0)) - amounts[-1]) < Decimal("0.02"):
+        return [(last[0], 1.0, _Source(last[2].text, 1.0, last[2].cell))]
+    return values
+
+
+def _title_date(
+    rows: Sequence[Sequence[Cell]], source: _Source, token: str, hints: Hints, score: float
+) -> list[Candidate]:
+    value = _inline_date(rows, source, token, hints)
+    if value is None:
+        return []
+    cell = source.cell
+    return [Candidate(Field.INVOICE_DATE, value, 0.8 * score, cell.page, cell.box.y0)]
+
+
+def page_candidates(
+    rows: Sequence[Sequence[Cell]], hints: Hints, page_index: int
+) -> list[Candidate]:
+    """All labelled candidates of one page (the first page weighs most for header fields)."""
+    factor = 1.0 if page_index == 0 else 0.9
+    found: list[Candidate] = []
+    for row in rows:
+        for cell in row:
+            found.extend(cell_candidates(rows, cell, hints, factor))
+    return found
+
+
+def best(candidates: Sequence[Candidate], field: Field) -> Candidate | None:
+    """The highest-scoring candidate for a field (earliest on ties), or None."""
+    pool = [c for c in candidates if c.field is field]
+    if not pool:
+        return None
+    return max(pool, key=lambda c: (c.score, -c.page, -c.y))
+
+
+def terms_fit(text: str) -> bool:
+    """Whether a text reads like payment terms ("Net 30", "Due on receipt", "30 Tage netto")."""
+    return _TERMS_WORDS.search(text) is not None
+
+
+def email_in(text: str) -> str | None:
+    """The first e-mail address in a text."""
+    match = _EMAIL.search(text)
+    return match.group(0) if match else None

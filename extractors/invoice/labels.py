@@ -1,0 +1,385 @@
+"""Label vocabularies for invoice header fields, in English, German, French, Spanish and Dutch.
+
+Owns which printed words announce which field, and how strongly (a weight in [0, 1]). It does
+not look at geometry or parse values; header extraction pairs these labels with values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import lru_cache
+
+
+class Field(StrEnum):
+    """The header fields a label can announce (values are the contract's dotted paths)."""
+
+    INVOICE_NUMBER = "invoice_number"
+    INVOICE_DATE = "invoice_date"
+    DUE_DATE = "due_date"
+    PO_NUMBER = "po_number"
+    TERMS = "payment_terms"
+    CURRENCY = "currency"
+    SUBTOTAL = "subtotal"
+    TAX = "tax_total"
+    RETAINAGE = "retainage"
+    TOTAL = "total"
+    AMOUNT_DUE = "amount_due"
+    ALLOWANCE = "allowance"
+    PAID = "paid"
+    CHARGE = "charge"
+    PROJECT = "project"
+    PROJECT_NAME = "project.name"
+    PROJECT_NUMBER = "project.number"
+    TAX_ID = "vendor.tax_id"
+    PHONE = "vendor.phone"
+    FAX = "fax"
+    EMAIL = "vendor.email"
+    BILL_TO = "bill_to"
+    SHIP_TO = "ship_to"
+    REMIT_TO = "remit_to"
+    VENDOR = "vendor"
+    DISTRACTOR = "distractor"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One vocabulary entry: the field, its pattern (on case-folded text), and its weight."""
+
+    field: Field
+    pattern: re.Pattern[str]
+    weight: float
+
+
+_NO = r"(?:no\.?|nr\.?|num\.?|number|nummer|n°|nº|no°|#|numéro|número|nummer)"
+_INVOICE = (
+    r"(?:invoice|inv\.?|bill|rechnung|\w*rechnung|rechnungskorrektur|gutschrift|facture|factura"
+    r"|factuur|credit\s+note|credit\s+memo)"
+)
+
+_DISTRACTOR_WORDS = (
+    r"(?:customer|account|acct|client|kunden|konto|quote|quotation|estimate|job|project"
+    r"|license|licence|lic|contract|sales\s+order|delivery|lieferschein|auftrag|lief"
+    r"|reference|ref|tracking|check|cheque|routing|member|store|vendor|supplier|mandats)"
+)
+
+_VOCABULARY: tuple[tuple[Field, float, str], ...] = (
+    # Invoice number: explicit labels first, then a document title followed by a number.
+    (Field.INVOICE_NUMBER, 1.0, _INVOICE + r"\s*[-.]?\s*" + _NO),
+    (Field.INVOICE_NUMBER, 1.0, r"invoice\s*id|rechnungs-?nummer|rechnungs-?nr\.?|factuurnummer"),
+    (
+        Field.INVOICE_NUMBER,
+        1.0,
+        r"n(?:°|º|o\.?)\s*(?:de\s+)?(?:la\s+)?factur[ae]|num[ée]ro de facture",
+    ),
+    (Field.INVOICE_NUMBER, 0.9, r"(?:document|doc\.?|beleg|bill)\s*-?\s*" + _NO + r"|belegnummer"),
+    (
+        Field.INVOICE_NUMBER,
+        0.95,
+        r"(?:rechnung|\w+rechnung|rechnungskorrektur|gutschrift)(?:\s+(?:des|der|vom|von|zur|"
+        r"zum)\s+\w+)?\s*(?:\(\d+\))?\s*nr\.?",
+    ),
+    (Field.INVOICE_NUMBER, 0.5, r"(?:invoice|rechnung|facture|factura|factuur)"),
+    (
+        Field.INVOICE_DATE,
+        1.0,
+        _INVOICE + r"\s*-?\s*(?:date|datum|dt\.?)|rechnungsdatum|factuurdatum",
+    ),
+    (
+        Field.INVOICE_DATE,
+        1.0,
+        r"date\s+(?:de\s+|of\s+)?(?:la\s+)?(?:facture|invoice)|fecha\s+(?:de\s+)?(?:la\s+)?factura",
+    ),
+    (
+        Field.INVOICE_DATE,
+        0.9,
+        r"(?:beleg|document|bill|issue)\s*-?\s*(?:datum|date)|date\s+issued|issued\s+on",
+    ),
+    (Field.INVOICE_DATE, 0.9, r"tax\s+point(?:\s+date)?|invoice\s+issued"),
+    (Field.INVOICE_DATE, 0.7, r"date|datum|fecha|factuurdatum|date d'émission|dated"),
+    (
+        Field.DUE_DATE,
+        1.0,
+        r"final\s+date\s+for\s+payment|payment\s+date|due\s*date|payment\s+due(?:\s+date)?|"
+        r"date\s+due|due\s+on|due\s+by",
+    ),
+    (Field.DUE_DATE, 1.0, r"fällig(?:keit)?(?:sdatum)?(?:\s+am)?|date\s+d'échéance|échéance"),
+    (Field.DUE_DATE, 1.0, r"fecha\s+de\s+vencimiento|vencimiento|vervaldatum|vervaldag|pay\s+by"),
+    (
+        Field.DUE_DATE,
+        0.8,
+        r"(?:zahlbar|netto|zahlung)\s+(?:\w+\s+){0,4}bis(?:\s+zum)?|"
+        r"bitte\s+überweisen\s+sie\s+bis(?:\s+zum)?",
+    ),
+    (Field.DUE_DATE, 0.9, r"due|payable"),
+    (
+        Field.DUE_DATE,
+        0.8,
+        r"please\s+(?:remit|pay)\s+(?:until|by|before)|payable\s+(?:by|until|on)",
+    ),
+    (
+        Field.PO_NUMBER,
+        1.0,
+        r"p\.?\s?o\.?\s*" + _NO + r"?|purchase\s*order(?:\s*" + _NO + r")?|customer\s+po",
+    ),
+    (
+        Field.PO_NUMBER,
+        1.0,
+        r"bestell(?:ung|-?nr\.?|nummer)(?:\s*" + _NO + r")?|auftragsnummer\s+des\s+kunden",
+    ),
+    (
+        Field.PO_NUMBER,
+        1.0,
+        r"bon\s+de\s+commande|(?:n°\s*)?commande|orden\s+de\s+compra|pedido|"
+        r"inkoop\s*order(?:nummer)?|bestelnummer",
+    ),
+    (
+        Field.PO_NUMBER,
+        0.8,
+        r"(?:customer\s+)?order\s+ref(?:erence)?\.?|(?:your\s+)?order\s*"
+        + _NO
+        + r"|your\s+order|ihre\s+bestellung",
+    ),
+    (
+        Field.PO_NUMBER,
+        0.5,
+        r"your\s+reference|votre\s+référence|ihr\s+zeichen|su\s+referencia|uw\s+referentie",
+    ),
+    (
+        Field.TERMS,
+        1.0,
+        r"(?:payment\s+)?terms|zahlungsbedingungen|zahlungsziel|conditions\s+de\s+paiement|"
+        r"condiciones\s+de\s+pago|betalingsvoorwaarden",
+    ),
+    (Field.CURRENCY, 1.0, r"currency|(?:rechnungs)?währung|devise|moneda|valuta|beträge\s+in"),
+    (
+        Field.SUBTOTAL,
+        1.0,
+        r"sub\s*-?\s*total|zwischensumme|sous-total|subtotaal|warenwert|positionssumme",
+    ),
+    (
+        Field.SUBTOTAL,
+        0.9,
+        r"net\s+total|total\s+net|nettobetrag|summe\s+netto|netto\s*summe|total\s+ht|"
+        r"montant\s+ht|base\s+imponible|totaal\s+excl\.?(?:\s+btw)?",
+    ),
+    (
+        Field.SUBTOTAL,
+        0.8,
+        r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)|net\s+amount|total\s+before\s+tax|"
+        r"amount\s+before\s+tax|gesamt\s+netto|(?:total|amount)\s+(?:excl\.?|excluding|before|"
+        r"net\s+of|ex\.?)\s*(?:vat|tax|gst|taxes)?|total\s+hors\s+taxes|summe\s+ohne\s+\w+",
+    ),
+    (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
+    (
+        Field.TAX,
+        1.0,
+        r"(?:total\s+)?(?:sales\s+)?tax(?:es)?(?:\s+total)?|tax\s+amount|vat(?:\s+total|"
+        r"\s+amount)?|gst(?:/hst)?|hst|pst|qst",
+    ),
+    (
+        Field.TAX,
+        1.0,
+        r"summe\s+(?:umsatzsteuer|ust\.?|mwst\.?)|ust\.?\s+gesamt|mwst\.?-?betrag|steuerbetrag|"
+        r"umsatzsteuer|mehrwertsteuer",
+    ),
+    (
+        Field.TAX,
+        0.9,
+        r"(?:zzgl\.?|zuzügl\.?|zuzüglich|plus)\s+(?:ust|mwst|umsatzsteuer|vat)\.?|total\s+(?:tva|"
+        r"taxes)|montant\s+tva|tva|iva|btw|mwst\.?|ust\.?",
+    ),
+    (
+        Field.RETAINAGE,
+        1.0,
+        r"(?:less\s+)?retain(?:age|ed)|(?:less\s+)?retention|einbehalt|sicherheitseinbehalt|"
+        r"retenue(?:\s+de\s+garantie)?|retención|retentie|inhouding",
+    ),
+    (
+        Field.TOTAL,
+        1.0,
+        r"(?:invoice|grand|gross)\s+total|gross\s+amount|invoice\s+amount"
+        r"|total\s+this\s+(?:invoice|period|bill|application)|"
+        r"total\s+(?:amount|invoice|incl\.?(?:\s+\w+)?)|gesamtbetrag|bruttosumme|"
+        r"rechnungssumme(?:\s+brutto)?|endbetrag|total\s+ttc|montant\s+ttc|importe\s+total|"
+        r"totaal(?:bedrag)?(?:\s+incl\.?(?:\s+btw)?)?",
+    ),
+    (Field.TOTAL, 0.9, r"summe\s+inkl\.?|gesamtsumme|total\s+general|total\s+factura|total"),
+    (
+        Field.AMOUNT_DUE,
+        1.0,
+        r"current\s+payment\s+due|total\s+amount\s+due|(?:amount|balance|total)\s+due"
+        r"|amount\s+payable|balance|please\s+pay|"
+        r"pay\s+this\s+amount|zahlbetrag|offener\s+betrag|noch\s+zu\s+zahlen|"
+        r"solde(?:\s+à\s+payer)?|net\s+à\s+payer|reste\s+à\s+payer|importe\s+a\s+pagar|"
+        r"total\s+a\s+pagar|te\s+betalen|openstaand",
+    ),
+    (
+        Field.AMOUNT_DUE,
+        0.9,
+        r"net\s+(?:amount\s+)?payable|total\s+payable|due\s+payable|residual|amount\s+due\s+now|"
+        r"current\s+amount\s+due|zu\s+zahlen",
+    ),
+    (
+        Field.ALLOWANCE,
+        1.0,
+        r"(?:total\s+)?discounts?|allowances?|less\s+discount|"
+        r"(?:gesamtbetrag\s+der\s+)?abschläge|zu-/abschlag|(?:abzgl\.?\s+)?(?:sonder)?nachlass|"
+        r"rabatt|remise|descuento|korting|credits?\s+applied",
+    ),
+    (
+        Field.CHARGE,
+        1.0,
+        r"freight|shipping(?:\s+(?:and|&)\s+handling)?|delivery(?:\s+charge)?|fuel\s+surcharge|"
+        r"surcharge|handling|(?:gesamtbetrag\s+der\s+)?zuschläge|(?:zzgl\.?\s+)?versandkosten|"
+        r"fracht(?:-verp-vers)?|frais\s+de\s+port|envío|verzendkosten",
+    ),
+    (
+        Field.PROJECT,
+        1.0,
+        r"project|job|projekt|bauvorhaben|baustelle|projet|chantier|obra|proyecto|werk",
+    ),
+    (Field.PROJECT, 0.8, r"contract|job\s*site"),
+    (Field.AMOUNT_DUE, 0.9, r"payment\s+due|due"),
+    (
+        Field.PAID,
+        1.0,
+        r"(?:less\s+)?(?:payments?|deposits?)(?:\s+received|\s+applied)?|amount\s+paid|paid"
+        r"|bereits\s+bezahlt|erhaltene\s+anzahlungen|anzahlung|acompte|déjà\s+payé|pagado"
+        r"|anticipo|betaald|aanbetaling",
+    ),
+    (
+        Field.DISTRACTOR,
+        1.0,
+        r"(?:ship(?:ped|ping)?|order|delivery|service|due\s+from|quote|po)\s+date|date\s+of\s+"
+        r"(?:delivery|service|order)|lieferdatum|leistungsdatum|liefer-\s+und\s+leistungsdatum"
+        r"|bestelldatum|auftragsdatum|date\s+de\s+livraison|fecha\s+de\s+entrega"
+        r"|leverdatum|abrechnungszeitraum",
+    ),
+    (
+        Field.PROJECT_NAME,
+        1.0,
+        r"project\s+name|job\s+name|projektname|nom\s+du\s+projet|nombre\s+del\s+proyecto|"
+        r"projectnaam",
+    ),
+    (
+        Field.PROJECT_NUMBER,
+        1.0,
+        r"(?:project|job|projekt|projet|proyecto|contract)\s*-?\s*"
+        + _NO
+        + r"|projektnummer|projectnummer",
+    ),
+    (
+        Field.TAX_ID,
+        1.0,
+        r"(?:vat|tax|gst/hst|gst|hst|abn|ein|tva|btw|ust\.?-?|umsatzsteuer-?)\s*-?\s*(?:id|"
+        r"reg(?:istration)?|identifi\w*|nr\.?|no\.?|number|#)\.?(?:\s*-?\s*(?:nr|no|number)\.?)?|"
+        r"fein|ust\.?-?id\.?-?nr\.?|ust-?idnr\.?|steuernummer|n°\s*tva|nif|cif|abn|tax\s*id",
+    ),
+    (
+        Field.PHONE,
+        1.0,
+        r"(?:t|p|ph)(?=\s*:)|(?:t|p|ph|tel)(?=[\s.]*[+(]?\d{2,}[\d ().-]{5,})|phone"
+        r"|tel(?:ephone|efon)?\.?|ph\.?|fon|tél\.?|téléphone|teléfono|telefoon|main",
+    ),
+    (Field.FAX, 1.0, r"f(?=\s*:)|fax|telefax|toll[\s-]*free|mobile|cell|handy"),
+    (Field.EMAIL, 1.0, r"e-?mail|courriel|correo"),
+    (
+        Field.BILL_TO,
+        1.0,
+        r"bill(?:ed)?\s+to|sold\s+to|invoice\s+to|invoiced\s+to|customer|client|"
+        r"rechnungsempfänger|käufer(?:/leistungsempfänger)?|kunde|facturé\s+à|factur(?:er|é)\s+à|"
+        r"facturar\s+a|cliente|factuuradres|klant",
+    ),
+    (
+        Field.SHIP_TO,
+        1.0,
+        r"ship\s+to|deliver\s+to|delivery\s+address|warenempfänger|lieferanschrift|livrer\s+à|"
+        r"adresse\s+de\s+livraison|enviar\s+a|afleveradres",
+    ),
+    (
+        Field.REMIT_TO,
+        1.0,
+        r"remit(?:tance)?\s+(?:to|address)|please\s+remit\s+to|send\s+payment\s+to|"
+        r"make\s+checks?\s+payable\s+to|zahlungsempfänger",
+    ),
+    (
+        Field.VENDOR,
+        1.0,
+        r"from|vendor|supplier|seller|verkäufer|lieferant|rechnungsersteller|fournisseur|vendeur|"
+        r"proveedor|leverancier",
+    ),
+    (
+        Field.DISTRACTOR,
+        1.0,
+        _DISTRACTOR_WORDS + r"\.?\s*-?\s*" + _NO,
+    ),
+    (
+        Field.DISTRACTOR,
+        1.0,
+        r"p\.?\s?o\.?\s+box|postfach|boîte\s+postale|(?:customer|client|account)\s*id"
+        r"|kundennummer|kunden-?nr|lieferschein|iban|bic|swift|"
+        r"routing|blz|kontonr|gln|duns|siret|handelsreg\w*|hrb|amtsgericht|page|seite",
+    ),
+)
+
+LABELS: tuple[Label, ...] = tuple(
+    Label(field, re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])"), weight)
+    for field, weight, pattern in _VOCABULARY
+)
+
+
+_ANY_LABEL = re.compile("|".join(f"(?:{label.pattern.pattern})" for label in LABELS))
+_BRACKETED = re.compile(r"\([^()\d]*\)")
+_EXCLUDING = re.compile(r"\b(?:excl|exkl|excluding|before|ohne|hors|sans|sin|ex)\b")
+
+
+def _mask(match: re.Match[str]) -> str:
+    """Words in brackets qualify a label: "(incl. VAT)" is dropped, but "(excl. VAT)" is kept
+    without its brackets, because it turns a total into a subtotal."""
+    text = match.group(0)
+    if _EXCLUDING.search(text):
+        return " " + text[1:-1] + " "
+    return " " * len(text)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    """A label found in a text: which entry, and where it stands in the text."""
+
+    label: Label
+    start: int
+    end: int
+    alternates: tuple[Label, ...] = ()
+
+
+def find_labels(text: str) -> list[LabelHit]:
+    """Every vocabulary label in a text, longest first where two overlap, left to right."""
+    return list(_find_labels(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_labels(text: str) -> tuple[LabelHit, ...]:
+    # Words in brackets qualify a label ("Total (incl. VAT)"); they never start a new one.
+    folded = _BRACKETED.sub(_mask, text.casefold())
+    if _ANY_LABEL.search(folded) is None:
+        return ()  # most cells (values, table rows) hold no label: one scan instead of many
+    hits: list[LabelHit] = []
+    for label in LABELS:
+        for match in label.pattern.finditer(folded):
+            if match.end() > match.start():
+                hits.append(LabelHit(label, match.start(), match.end()))
+    hits.sort(key=lambda hit: (hit.start, -(hit.end - hit.start), -hit.label.weight))
+    kept: list[LabelHit] = []
+    for hit in hits:
+        previous = kept[-1] if kept else None
+        if previous is not None and (hit.start, hit.end) == (previous.start, previous.end):
+            if hit.label.field is not previous.label.field:
+                # "Payment Due" announces a date or an amount: the value's grammar decides.
+                kept[-1] = replace(previous, alternates=(*previous.alternates, hit.label))
+            continue
+        if previous is not None and hit.start < previous.end:
+            continue
+        kept.append(hit)
+    return tuple(kept)

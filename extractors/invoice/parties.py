@@ -1,0 +1,193 @@
+"""The parties of an invoice: the vendor (name, letterhead address) and the bill-to party.
+
+Owns finding a party's block: after its label ("From", "Verkäufer", "Bill To", "Käufer"...)
+or, for the vendor, the most prominent name at the top of the first page. A remit-to or
+ship-to block is never the vendor's or the bill-to's. Contact details are `header`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractors.invoice.labels import Field, find_labels
+from extractors.layout import Cell, cell_right, cells_below
+from extractors.values import find_amounts
+
+_NAME_KEY = re.compile(r"^\s*(?:name|firma|company|raison sociale|nombre|naam)\s*:\s*", re.I)
+_ADDRESS_KEY = re.compile(r"^\s*(?:anschrift|address|adresse|dirección|adres)\s*:\s*", re.I)
+_ATTN = re.compile(r"^\s*(?:attn|attention|z\.?\s?hd\.?|à l'attention|c/o)\b", re.I)
+_ID_LINE = re.compile(
+    r"^\s*(?:nummer|number|no[.:]|nr[.:]|gln|globale|lief-?nr|kunden-?nr|customer|account|id|"
+    r"handelsname|ust|vat|tax|steuer|tel|phone|fax|e-?mail|www|http)\b",
+    re.I,
+)
+_COMPANY = re.compile(
+    r"\b(?:inc|llc|ltd|limited|corp|corporation|co|company|gmbh|ag|kg|ohg|ug|sarl|sas|sa|bv|nv"
+    r"|plc|pty|lp|llp|s\.?l|s\.?a|e\.?k|group|services|supply|construction|contractors?)\b\.?",
+    re.I,
+)
+_TITLE_WORDS = re.compile(
+    r"^(?:tax\s+)?(?:invoice|rechnung|facture|factura|factuur|bill|statement|credit\s+note)\b"
+    r"|^(?:(?:progress|tax|pro\s*-?\s*forma|proforma|commercial|final|interim|credit|debit"
+    r"|application|for|payment|invoice|rechnung|facture|factura|factuur|bill|statement|note"
+    r"|memo|gutschrift|/|&|-)\s*)+$",
+    re.I,
+)
+_BLOCK_LINES = 6
+_BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
+_TOP_SHARE = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A party's name and address (lines joined with \\n), either possibly unknown."""
+
+    name: str | None = None
+    address: str | None = None
+    score: float = 0.0
+
+
+def _strip_key(text: str) -> str:
+    return _ADDRESS_KEY.sub("", _NAME_KEY.sub("", text)).strip()
+
+
+def _is_name(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 2 and not text[:1].isdigit() and _ID_LINE.match(text) is None
+
+
+def _block_after(rows: Sequence[Sequence[Cell]], label: Cell, remainder: str) -> Party:
+    """The party printed under (or after) its label: first name-like line, then its address."""
+    lines = [remainder] if remainder else []
+    below = cells_below(rows, label, _BLOCK_LINES, _BLOCK_SPACING)
+    lines += [_with_value(rows, cell) for cell in below]
+    set_apart = _bold_name(below) if not remainder else None
+    if set_apart is not None:
+        name_lines, rest = set_apart
+        kept = [_strip_key(t) for t in rest if not _ATTN.match(t) and not _label_start(t)]
+        return Party("\n".join(name_lines), "\n".join(kept) or None, 1.0)
+    name: str | None = None
+    address: list[str] = []
+    for text in lines:
+        if _ATTN.match(text):
+            continue  # the contract's addresses carry no "Attn:" line
+        if name is not None and _label_start(text) and not _ADDRESS_KEY.match(text):
+            break
+        if name is None:
+            if _NAME_KEY.match(text) or (_is_name(text) and not _ATTN.match(text)):
+                name = _strip_key(text)
+            continue
+        address.append(_strip_key(text))
+    return Party(name, "\n".join(a for a in address if a) or None, 1.0 if name else 0.0)
+
+
+def _bold_name(below: Sequence[Cell]) -> tuple[list[str], list[str]] | None:
+    """A name set in bold over a plain address: every bold line before the first plain one."""
+    bold = 0
+    while bold < len(below) and below[bold].bold:
+        bold += 1
+    if bold == 0 or bold > 3:
+        return None
+    if bold == len(below) and any(ch.isdigit() for c in below for ch in c.text):
+        return None  # all bold with digits: a name and its address set alike
+    return [c.text for c in below[:bold]], [c.text for c in below[bold:]]
+
+
+def _with_value(rows: Sequence[Sequence[Cell]], cell: Cell) -> str:
+    """A key cell ("Name:") read together with the value cell right of it."""
+    if not cell.text.endswith(":"):
+        return cell.text
+    right = cell_right(rows, cell)
+    return f"{cell.text} {right.text}" if right is not None else cell.text
+
+
+def _label_start(text: str) -> bool:
+    hits = find_labels(text)
+    return bool(hits) and hits[0].start <= 1 and hits[0].label.field is not Field.DISTRACTOR
+
+
+def _party_label(cell: Cell, wanted: Field) -> str | None:
+    """The text after a party label that starts `cell` ("" when the cell is just the label)."""
+    hits = find_labels(cell.text)
+    if not hits or hits[0].start > 1 or hits[0].label.field is not wanted:
+        return None
+    rest = cell.text[hits[0].end :].lstrip(" :/")
+    if rest and (":" in rest or any(ch.isdigit() for ch in rest)):
+        return None  # "Customer Ref: C9136" is a reference, not a party block
+    return rest if len(rest) < 60 else None
+
+
+def labelled_party(pages_rows: Sequence[Sequence[Sequence[Cell]]], wanted: Field) -> Party:
+    """The first block announced by a party label of the `wanted` kind on the first pages."""
+    for rows in pages_rows[:2]:
+        for row in rows:
+            for cell in row:
+                rest = _party_label(cell, wanted)
+                if rest is None:
+                    continue
+                party = _block_after(rows, cell, rest)
+                if party.name:
+                    return party
+    return Party()
+
+
+def _prominence(cell: Cell, page_height: float) -> float:
+    score = cell.size + (2.0 if cell.bold else 0.0)
+    if _COMPANY.search(cell.text):
+        score += 3.0
+    return score - 2.0 * cell.box.y0 / page_height
+
+
+def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
+    text = cell.text.strip()
+    if (
+        len(text) <= 3
+        or not _is_name(text)
+        or _TITLE_WORDS.match(text)
+        or text.casefold() in excluded
+    ):
+        return False
+    if _is_label(text) or find_amounts(text) or "@" in text or len(text) > 60:
+        return False
+    return sum(ch.isdigit() for ch in text) <= 2
+
+
+def _is_label(text: str) -> bool:
+    """A label, or a label with its value ("Bill To", "Job: 24-017"); a company name that only
+    contains a label word ("Total Electric LLC") is not one."""
+    hits = find_labels(text)
+    if not hits:
+        return False
+    covered = sum(hit.end - hit.start for hit in hits)
+    return ":" in text or "#" in text or covered >= 0.6 * len(text.strip())
+
+
+def letterhead_vendor(
+    rows: Sequence[Sequence[Cell]], page_height: float, excluded: set[str]
+) -> Party:
+    """The most prominent name at the top of the first page, and the lines under it."""
+    top = [
+        cell
+        for row in rows
+        for cell in row
+        if cell.box.y0 < _TOP_SHARE * page_height and _letterhead_candidate(cell, excluded)
+    ]
+    if not top:
+        return Party()
+    chosen = max(top, key=lambda cell: _prominence(cell, page_height))
+    below = cells_below(rows, chosen, 4, _BLOCK_SPACING)
+    address = [c.text for c in below if not _label_start(c.text) and not _ATTN.match(c.text)]
+    return Party(_display_name(chosen), "\n".join(address) or None, 0.6)
+
+
+def _display_name(cell: Cell) -> str:
+    """The name as set in its largest type, without a monogram logo in front ("BB Blackstone
+    Building Supply" -> "Blackstone Building Supply")."""
+    words = [w.text for w in cell.words if w.size >= 0.9 * cell.size] or [cell.text]
+    if len(words) > 2 and words[0].isupper() and len(words[0]) <= 3:
+        initials = "".join(w[0] for w in words[1:] if w[:1].isalpha()).upper()
+        if initials.startswith(words[0]):
+            words = words[1:]
+    return " ".join(words).strip()
