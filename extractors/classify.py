@@ -39,6 +39,13 @@ _INVOICE_WORDS: dict[str, float] = {
     "te betalen": 1,
 }  # fmt: skip
 
+# Parts of words: German builds compounds (Handelsrechnung, Rechnungskorrektur,
+# Gesamtbetrag), so these count wherever they stand inside a word.
+_INVOICE_STEMS: dict[str, float] = {
+    "rechnung": 3, "gutschrift": 3, "summe": 1, "betrag": 1, "steuer": 1, "total": 1,
+    "lieferant": 0.5, "netto": 0.5, "brutto": 0.5,
+}  # fmt: skip
+
 _PAY_APPLICATION_WORDS: dict[str, float] = {
     "application and certificate for payment": 6, "continuation sheet": 3, "g702": 4,
     "g703": 4, "schedule of values": 2.5, "retainage": 1.5, "period to": 2,
@@ -82,7 +89,8 @@ def _phrase_pattern(words: dict[str, float]) -> list[tuple[re.Pattern[str], floa
 
 
 _VOCABULARIES: dict[DocumentType, list[tuple[re.Pattern[str], float]]] = {
-    DocumentType.INVOICE: _phrase_pattern(_INVOICE_WORDS),
+    DocumentType.INVOICE: _phrase_pattern(_INVOICE_WORDS)
+    + [(re.compile(re.escape(stem)), weight) for stem, weight in _INVOICE_STEMS.items()],
     DocumentType.PAY_APPLICATION: _phrase_pattern(_PAY_APPLICATION_WORDS),
     DocumentType.LIEN_WAIVER: _phrase_pattern(_LIEN_WAIVER_WORDS),
 }

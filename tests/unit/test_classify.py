@@ -89,3 +89,15 @@ def test_sheet_size_means_at_least_17_by_11_inches_landscape(
     size: tuple[float, float], expected: bool
 ) -> None:
     assert is_sheet_sized(Page(1, size[0], size[1], ())) is expected
+
+
+def test_german_compound_words_still_say_invoice() -> None:
+    """Handelsrechnung, Rechnungskorrektur, Gesamtbetrag: the stem counts inside a compound."""
+    from extractors.page import Box, Page, Word
+
+    words = [
+        Word(text, Box(72 + 80 * i, 72, 140 + 80 * i, 82))
+        for i, text in enumerate(["Handelsrechnung", "Nr.", "E2018", "Gesamtbetrag", "9,00"])
+    ]
+    page = Page(number=1, width=595, height=842, words=tuple(words))
+    assert classify_document([page]) == DocumentType.INVOICE
