@@ -93,8 +93,6 @@ def test_sheet_size_means_at_least_17_by_11_inches_landscape(
 
 def test_german_compound_words_still_say_invoice() -> None:
     """Handelsrechnung, Rechnungskorrektur, Gesamtbetrag: the stem counts inside a compound."""
-    from extractors.page import Box, Page, Word
-
     words = [
         Word(text, Box(72 + 80 * i, 72, 140 + 80 * i, 82))
         for i, text in enumerate(["Handelsrechnung", "Nr.", "E2018", "Gesamtbetrag", "9,00"])
