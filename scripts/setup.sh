@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra)
-[ "${DOCPROC_SETUP_BROWSER:-0}" = "1" ] && SYSTEM_PACKAGES+=(chromium)
+# chromium: the browser tests (`pytest -m browser`, part of `make test`) drive Debian's build.
+SYSTEM_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra chromium dovecot-core dovecot-imapd)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -35,3 +35,12 @@ fi
 .venv/bin/uv pip install -q --python .venv/bin/python --no-deps --no-build-isolation -e . 2>/dev/null \
   || .venv/bin/uv pip install -q --python .venv/bin/python --no-deps -e .
 .venv/bin/python -m compileall -q -j 0 models extractors service >/dev/null || true
+# axe-core for the browser tests' accessibility check: outside the tracked files (.cache/ is
+# ignored), injected into the pages by tests/browser. Skipped with a note when npm is missing.
+if command -v npm >/dev/null; then
+  [ -f .cache/axe/node_modules/axe-core/axe.min.js ] \
+    || npm install --no-save --silent --prefix .cache/axe axe-core@4 >&2 \
+    || echo "setup: could not install axe-core; the accessibility check will be skipped" >&2
+else
+  echo "setup: npm not found; the browser tests' axe-core check will be skipped" >&2
+fi
