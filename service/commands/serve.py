@@ -122,7 +122,7 @@ def child_commands(settings: Settings, port: int) -> dict[str, list[str]]:
     """The worker and beat command lines for this instance."""
     data = settings.data_dir
     celery = [sys.executable, "-m", "celery", "-A", "service.worker.app"]
-    worker = [*celery, "worker", "-Q", "intake,ocr,push",
+    worker = [*celery, "worker", "-Q", "intake,ocr,push,mail",
               "--concurrency", str(settings.worker.concurrency), "--pool", "prefork",
               "--hostname", f"docproc-{port}@%h", "--without-mingle", "--without-gossip",
               "--loglevel", "INFO"]  # fmt: skip
@@ -145,6 +145,9 @@ def run(argv: Sequence[str]) -> int:
     get_settings.cache_clear()
     settings = get_settings()
     data_dir.mkdir(parents=True, exist_ok=True)
+    from service.observability.multiproc import prepare_multiproc_dir
+
+    prepare_multiproc_dir(settings)  # API and children share DATA_DIR/metrics
     children = Children()
     try:
         return _serve(settings, args.host, args.port, children)

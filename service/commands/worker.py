@@ -15,7 +15,7 @@ from service.config import get_settings
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docproc worker", description="Run a Celery worker.")
-    parser.add_argument("-Q", "--queues", default="intake,ocr,push",
+    parser.add_argument("-Q", "--queues", default="intake,ocr,push,mail",
                         help="comma-separated queues to consume (default: all)")  # fmt: skip
     parser.add_argument("-c", "--concurrency", type=int, default=None,
                         help="pool processes (default: DOCPROC_WORKER__CONCURRENCY)")  # fmt: skip

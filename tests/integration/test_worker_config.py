@@ -62,7 +62,7 @@ def test_tasks_route_to_their_queues(tmp_path: Path) -> None:
     for task, queue in ROUTES.items():
         assert router.route({}, task)["queue"].name == queue
     assert {queue.name for queue in app.conf.task_queues} == set(QUEUES) == {
-        "intake", "ocr", "push",
+        "intake", "ocr", "push", "mail",
     }  # fmt: skip
 
 
