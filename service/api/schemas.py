@@ -101,6 +101,9 @@ class DocumentView(BaseModel):
     queued_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    duplicate_of: uuid.UUID | None = Field(
+        default=None, description="the earlier document this one duplicates (never exported)"
+    )
     links: Links
 
 
@@ -192,6 +195,7 @@ def view_of(document: DocumentRecord, base_url: str) -> DocumentView:
         queued_at=document.queued_at,
         started_at=document.started_at,
         finished_at=document.finished_at,
+        duplicate_of=document.duplicate_of,
         links=links_for(base_url, document.id),
     )
 

@@ -1,0 +1,1 @@
+"""Routers added by the delivery work: connectors, the outbox and approvals, exports."""
