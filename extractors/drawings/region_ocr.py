@@ -1,0 +1,148 @@
+"""OCR of a title-block region on a scanned sheet: the ports and their Tesseract / PyMuPDF
+adapters.
+
+`SheetImages` renders what the drawing extractor asks for (a low-resolution grey page to find
+the block's ruled lines, a clip of the block at OCR resolution); `RegionOcr` turns a clip into
+words in page coordinates. `PdfSheetImages` and `TesseractRegionOcr` implement them with
+PyMuPDF and pytesseract; configuration is passed in, never read from the environment. Only
+the clip is rendered at OCR resolution, never a whole sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from extractors.page import Box, Word
+
+if TYPE_CHECKING:
+    from extractors.drawings.title_block import GrayImage
+
+_POINTS_PER_INCH = 72.0
+# Capital letters fill about this share of a font size: OCR boxes hug the glyphs.
+_CAP_HEIGHT = 0.72
+
+
+class SheetImages(Protocol):
+    """Renders parts of a document's sheets on request."""
+
+    def render_gray(self, page: int, dpi: int) -> GrayImage:
+        """Page `page` (from 1) as an 8-bit grey image at `dpi`."""
+        ...
+
+    def render_clip(self, page: int, clip: Box, dpi: int) -> GrayImage:
+        """The `clip` (points) of page `page` as an 8-bit grey image at `dpi`."""
+        ...
+
+
+class RegionOcr(Protocol):
+    """Reads the words of a rendered region."""
+
+    def read_region(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
+        """A region's image (rendered from `clip` at `dpi`) in, its words in page points out."""
+        ...
+
+    def read_line(self, image: GrayImage) -> str:
+        """One line of large print (a sheet number) in, its text out."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RegionOcrConfig:
+    """Tesseract settings for title-block clips."""
+
+    lang: str = "eng"
+    psm: int = 11  # sparse text: title blocks are cells, not paragraphs
+    min_confidence: float = 30.0
+    timeout_s: float = 60.0
+    tesseract_cmd: str | None = None
+    line_chars: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-."
+
+
+class TesseractRegionOcr:
+    """`RegionOcr` with pytesseract, on a denoised, binarised clip."""
+
+    def __init__(self, config: RegionOcrConfig | None = None) -> None:
+        self.config = config or RegionOcrConfig()
+
+    def _tesseract(self) -> Any:
+        import pytesseract  # type: ignore[import-untyped]
+
+        if self.config.tesseract_cmd:
+            pytesseract.pytesseract.tesseract_cmd = self.config.tesseract_cmd
+        return pytesseract
+
+    def read_region(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
+        """A region's image in, its words (page points, size from glyph height) out."""
+        tesseract = self._tesseract()
+        data = tesseract.image_to_data(
+            _clean(image),
+            lang=self.config.lang,
+            config=f"--psm {self.config.psm}",
+            output_type=tesseract.Output.DICT,
+            timeout=self.config.timeout_s,
+        )
+        return _words(data, clip, dpi, self.config.min_confidence)
+
+    def read_line(self, image: GrayImage) -> str:
+        """One line of large print in, its text (upper-case sheet-number characters) out."""
+        tesseract = self._tesseract()
+        text = tesseract.image_to_string(
+            _clean(image),
+            lang=self.config.lang,
+            config=f"--psm 7 -c tessedit_char_whitelist={self.config.line_chars}",
+            timeout=self.config.timeout_s,
+        )
+        return str(text).strip()
+
+
+def _clean(image: GrayImage) -> GrayImage:
+    """Speckle off with a small median filter; grey levels are kept (binarising loses the
+    thin strokes of small print on a low-resolution scan)."""
+    import cv2
+    import numpy as np
+
+    cleaned = cv2.medianBlur(image, 3)
+    return cleaned.astype(np.uint8)
+
+
+def _words(data: dict[str, list[Any]], clip: Box, dpi: int, min_conf: float) -> list[Word]:
+    scale = _POINTS_PER_INCH / dpi
+    words: list[Word] = []
+    for index, text in enumerate(data["text"]):
+        text = str(text).strip()
+        confidence = float(data["conf"][index])
+        if not text or confidence < min_conf:
+            continue
+        x = clip.x0 + int(data["left"][index]) * scale
+        y = clip.y0 + int(data["top"][index]) * scale
+        w, h = int(data["width"][index]) * scale, int(data["height"][index]) * scale
+        size = h / _CAP_HEIGHT
+        # Pad to the box a text layer would give, so the same geometry rules apply.
+        box = Box(x, y - 0.2 * size, x + w, y + h + 0.25 * size)
+        words.append(Word(text, box, size, False, confidence / 100.0))
+    return words
+
+
+class PdfSheetImages:
+    """`SheetImages` over an open PyMuPDF document (the caller owns and closes it)."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+
+    def render_gray(self, page: int, dpi: int) -> GrayImage:
+        """Page `page` as a grey image at `dpi`."""
+        return self._render(page, None, dpi)
+
+    def render_clip(self, page: int, clip: Box, dpi: int) -> GrayImage:
+        """The clip of page `page` as a grey image at `dpi`."""
+        return self._render(page, clip, dpi)
+
+    def _render(self, page: int, clip: Box | None, dpi: int) -> GrayImage:
+        import numpy as np
+        import pymupdf
+
+        rect = None if clip is None else pymupdf.Rect(clip.x0, clip.y0, clip.x1, clip.y1)
+        pix = self.document[page - 1].get_pixmap(clip=rect, dpi=dpi, colorspace=pymupdf.csGRAY)
+        array = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)
+        return array[:, : pix.width].copy()

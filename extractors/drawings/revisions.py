@@ -1,0 +1,153 @@
+"""A title block's revision table: header, rows growing down or up, the latest revision.
+
+Owns finding the table header (a mark column, a date column, a description column), reading
+the rows next to it with the shared column machinery of `extractors.tables`, and ordering
+them oldest to newest. Pure functions over the page model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from extractors.dates import find_dates
+from extractors.drawings.labels import REV_HEADER_DATE, REV_HEADER_MARK, REV_HEADER_TEXT, fold
+from extractors.drawings.title_block import Label, distance
+from extractors.lines import TextLine, group_lines
+from extractors.page import Box, Page, Word
+from extractors.tables import Column, ColumnLayout, assign_cells, box_of
+from models import Revision
+
+_HEADER_SPAN = 420.0  # points: a header's three labels sit this close together
+_WINDOW = 200.0  # points above and below a header searched for rows
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionTable:
+    """A revision table as read: its header box, its rows oldest first, and its box."""
+
+    header: Box
+    rows: tuple[Revision, ...]
+    box: Box
+
+
+def _beside(word: Word, other: Word) -> bool:
+    overlap = min(word.box.y1, other.box.y1) - max(word.box.y0, other.box.y0)
+    close = abs(other.box.cx - word.box.cx) < _HEADER_SPAN
+    return other is not word and close and overlap >= 0.6 * min(word.box.height, other.box.height)
+
+
+def _header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | None:
+    """(mark, date, description) header words around a DATE word, on its line."""
+    near = [w for w in words if _beside(date, w)]
+    marks = [w for w in near if REV_HEADER_MARK.match(fold(w.text))]
+    texts = [w for w in near if REV_HEADER_TEXT.match(fold(w.text))]
+    for mark in sorted(marks, key=lambda w: abs(w.box.cx - date.box.cx)):
+        others = [w for w in texts if w is not mark]
+        if others and mark.box.x0 < date.box.x0:
+            text = min(others, key=lambda w: abs(w.box.cx - date.box.cx))
+            if _columns_apart((mark, date, text)):
+                return mark, date, text
+    return None
+
+
+def _columns_apart(words: Sequence[Word]) -> bool:
+    """True when header words stand in separate columns, not in one phrase ("ISSUE DATE",
+    "PROJ. NO." are labels, not a revision table's header)."""
+    ordered = sorted(words, key=lambda w: w.box.x0)
+    return all(
+        right.box.x0 - left.box.x1 > 1.2 * max(left.size, right.size)
+        for left, right in pairwise(ordered)
+    )
+
+
+def find_header(
+    words: Sequence[Word], point: tuple[float, float]
+) -> tuple[Word, Word, Word] | None:
+    """The revision-table header nearest a point (the sheet-number anchor)."""
+    dates = [w for w in words if REV_HEADER_DATE.match(fold(w.text))]
+    headers = [found for date in dates if (found := _header_at(date, words)) is not None]
+    if not headers:
+        return None
+    return min(headers, key=lambda h: distance(box_of(h), point))
+
+
+def _right_bound(header: Sequence[Word], labels: Sequence[Label], page_width: float) -> float:
+    """Where the table ends on the right: the next title-block label beside it, else far."""
+    box = box_of(header)
+    beside = [
+        label.box.x0 for label in labels
+        if label.box.x0 > box.x1 + 4 and abs(label.box.cy - box.cy) < _WINDOW
+    ]  # fmt: skip
+    rightmost = max(header, key=lambda w: w.box.x0)
+    return min([*beside, rightmost.box.x0 + 260.0, page_width])
+
+
+def _row(
+    line: TextLine, layout: ColumnLayout, roles: Sequence[str], day_first: bool
+) -> Revision | None:
+    cells = {roles[cell.column]: cell.text for cell in assign_cells(line.words, layout)}
+    mark = cells.get("mark", "").strip(" .:")
+    found = find_dates(cells.get("date", ""), day_first)
+    description = cells.get("description", "").strip() or None
+    if not mark or len(mark) > 4 or not (found or description):
+        return None
+    return Revision(revision=mark, date=found[0].value if found else None, description=description)
+
+
+def _walk(lines: Sequence[TextLine], start: float, downward: bool) -> list[TextLine]:
+    """Lines stacked next to the header, outward, while they follow on closely."""
+    ordered = sorted(lines, key=lambda ln: ln.box.cy, reverse=not downward)
+    out: list[TextLine] = []
+    edge = start
+    for line in ordered:
+        gap = line.box.y0 - edge if downward else edge - line.box.y1
+        if gap > 2.2 * max(line.box.height, 6.0):
+            break
+        out.append(line)
+        edge = line.box.y1 if downward else line.box.y0
+    return out
+
+
+def read_revision_table(
+    page: Page,
+    labels: Sequence[Label],
+    point: tuple[float, float],
+    day_first: bool,
+) -> RevisionTable | None:
+    """The revision table nearest the anchor, rows oldest first (None when there is none)."""
+    header = find_header(page.words, point)
+    if header is None:
+        return None
+    ordered = sorted(header, key=lambda w: w.box.x0)
+    roles = ["mark" if w is header[0] else "date" if w is header[1] else "description"
+             for w in ordered]  # fmt: skip
+    layout = ColumnLayout(
+        tuple(Column(w.text, w.box) for w in ordered), tuple(w.box.x0 - 4 for w in ordered[1:])
+    )
+    hbox = box_of(header)
+    x0, x1 = ordered[0].box.x0 - 8, _right_bound(header, labels, page.width)
+    words = [
+        w for w in page.words
+        if x0 <= w.box.cx < x1 and hbox.y0 - _WINDOW < w.box.cy < hbox.y1 + _WINDOW
+        and not (hbox.y0 <= w.box.cy <= hbox.y1)
+    ]  # fmt: skip
+    body = group_lines(words)
+    best: list[tuple[int, Revision, Box]] = []
+    for downward in (True, False):
+        side = [ln for ln in body if (ln.box.cy > hbox.cy) == downward]
+        found: list[tuple[int, Revision, Box]] = []
+        for rank, line in enumerate(_walk(side, hbox.y1 if downward else hbox.y0, downward)):
+            row = _row(line, layout, roles, day_first)
+            if row is None:
+                break
+            found.append((rank, row, line.box))
+        if len(found) > len(best):
+            best = found
+    rows = sorted(best, key=lambda item: (item[1].date or dt.date.min, item[0]))
+    box = hbox
+    for _rank, _row_value, row_box in best:
+        box = box.union(row_box)
+    return RevisionTable(hbox, tuple(row for _rank, row, _box in rows), box)

@@ -1,0 +1,270 @@
+"""Read one sheet's title block: number, title, project, scale, dates and revisions.
+
+Owns the choice among label candidates (the one nearest the sheet-number anchor whose value
+has the right shape), where a label's value is (after it on its line, else in the cell
+below it), and the per-field confidences. Distractors (sheet references in notes, detail
+callouts, grid bubbles, room numbers, view-title scales) lose to the title block because
+they are small, unlabelled or far from the anchor. Pure functions over the page model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from extractors.dates import find_dates, infer_day_first
+from extractors.drawings.labels import (
+    Field,
+    clean_sheet_number,
+    find_scale,
+    fold,
+    is_sheet_number,
+    label_at_start,
+)
+from extractors.drawings.revisions import RevisionTable, read_revision_table
+from extractors.drawings.title_block import (
+    Label,
+    distance,
+    find_anchor,
+    find_labels,
+    page_lines,
+    reference_point,
+    text_runs,
+)
+from extractors.lines import TextLine
+from extractors.page import Box, Page, TextSource, Word
+from extractors.tables import box_of
+from models import Sheet, discipline_for_sheet_number
+
+_LOOK_DOWN = 110.0  # points below a label searched for its value
+_NEAR = 2.2  # a label this many times farther than the nearest of its field is not a candidate
+_FOUND = 0.95
+_FALLBACK = 0.7
+_OCR_FACTOR = 0.9
+
+
+@dataclass(slots=True)
+class SheetRead:
+    """A sheet as read from its title block, with confidences and the block's box."""
+
+    sheet: Sheet
+    confidence: dict[str, float] = field(default_factory=dict)
+    region: Box | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    page: Page
+    lines: tuple[TextLine, ...]
+    labels: tuple[Label, ...]
+    point: tuple[float, float]
+    excluded: Box | None  # the revision table: its DATE header is not the issue date
+    label_words: frozenset[int] = frozenset()
+
+
+def _right_limit(label: Label, labels: Sequence[Label], page: Page) -> float:
+    beside = [
+        other.box.x0 for other in labels
+        if other.box.x0 > label.box.x1 + 2 and abs(other.box.cy - label.box.cy) < label.box.height
+    ]  # fmt: skip
+    return min([*beside, page.width])
+
+
+def _below_limit(label: Label, labels: Sequence[Label]) -> float:
+    under = [
+        other.box.y0 for other in labels
+        if other.box.y0 > label.box.y1 + 1
+        and other.box.x0 < label.box.x1 and other.box.x1 > label.box.x0
+    ]  # fmt: skip
+    return min([*under, label.box.y1 + _LOOK_DOWN])
+
+
+def value_lines(label: Label, ctx: _Context) -> list[TextLine]:
+    """A label's value: the rest of its own line, else the lines of the cell below it."""
+    if label.inline:
+        return [TextLine(label.inline, box_of(label.inline))]
+    x1 = _right_limit(label, ctx.labels, ctx.page)
+    y1 = _below_limit(label, ctx.labels)
+    words = [
+        w for w in ctx.page.words
+        if label.box.x0 - 4 <= w.box.x0 and w.box.cx < x1
+        and label.box.y1 - 1 < w.box.y0 and w.box.y1 <= y1 + 1
+        and (ctx.excluded is None or distance(ctx.excluded, (w.box.cx, w.box.cy)) > 0)
+    ]  # fmt: skip
+    taken = ctx.label_words
+    lines = text_runs([w for w in words if id(w) not in taken])
+    kept: list[TextLine] = []
+    for line in lines:
+        if label_at_start(line.text) is not None:
+            break
+        if kept and line.box.y0 - kept[-1].box.y1 > 0.9 * kept[-1].box.height:
+            break
+        kept.append(line)
+    return kept
+
+
+def _candidates(field_: Field, ctx: _Context) -> list[Label]:
+    labels = [label for label in ctx.labels if label.field is field_]
+    if ctx.excluded is not None:
+        labels = [label for label in labels if distance(ctx.excluded, _centre(label.box)) > 0]
+    labels.sort(key=lambda label: distance(label.box, ctx.point))
+    if not labels:
+        return []
+    nearest = distance(labels[0].box, ctx.point) + 72.0
+    return [label for label in labels if distance(label.box, ctx.point) <= _NEAR * nearest]
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return box.cx, box.cy
+
+
+def _first(
+    field_: Field, ctx: _Context, parse: Callable[[list[TextLine]], str | None]
+) -> tuple[str | None, Box | None]:
+    """The parsed value of the nearest label of a field whose value parses."""
+    for label in _candidates(field_, ctx):
+        lines = value_lines(label, ctx)
+        value = parse(lines) if lines else None
+        if value:
+            box = label.box
+            for line in lines:
+                box = box.union(line.box)
+            return value, box
+    return None, None
+
+
+def _sheet_number(lines: list[TextLine]) -> str | None:
+    token = lines[0].words[0].text
+    return clean_sheet_number(token) if is_sheet_number(token) else None
+
+
+def _title(lines: list[TextLine]) -> str | None:
+    size = lines[0].size
+    joined = [line.text for line in lines if abs(line.size - size) <= 0.25 * size]
+    text = " ".join(" ".join(joined).split())
+    return text if re.search(r"[A-Za-z]{2}", text) else None
+
+
+def _first_line(lines: list[TextLine]) -> str | None:
+    text = " ".join(lines[0].text.split())
+    return text if re.search(r"[A-Za-z]{2}", text) else None
+
+
+def _project_number(lines: list[TextLine]) -> str | None:
+    for word in lines[0].words:
+        if any(ch.isdigit() for ch in word.text):
+            return word.text.strip(".,;:")
+    return None
+
+
+def _scale(lines: list[TextLine]) -> str | None:
+    return find_scale(" ".join(line.text for line in lines[:2]))
+
+
+def _revision_box(lines: list[TextLine]) -> str | None:
+    token = lines[0].words[0].text.strip(" .:")
+    return token if 0 < len(token) <= 4 and token not in ("-", "--") else None
+
+
+def _date_parser(day_first: bool) -> Callable[[list[TextLine]], str | None]:
+    def parse(lines: list[TextLine]) -> str | None:
+        found = find_dates(" ".join(line.text for line in lines[:2]), day_first)
+        return found[0].value.isoformat() if found else None
+
+    return parse
+
+
+def _context(page: Page) -> tuple[_Context, Word | None]:
+    lines = tuple(page_lines(page))
+    anchor = find_anchor(page)
+    point = reference_point(page, anchor)
+    labels = tuple(find_labels(lines))
+    taken = frozenset(id(word) for label in labels for word in label.words)
+    return _Context(page, lines, labels, point, None, taken), anchor
+
+
+def _near_texts(ctx: _Context) -> list[str]:
+    return [ln.text for ln in ctx.lines if distance(ln.box, ctx.point) < 900.0]
+
+
+def read_sheet(page: Page) -> SheetRead:
+    """A sheet's page (text layer or OCR words) in, its title-block read out."""
+    ctx, anchor = _context(page)
+    day_first = infer_day_first(_near_texts(ctx), None, True)
+    table = read_revision_table(page, ctx.labels, ctx.point, day_first)
+    ctx = replace(ctx, excluded=_table_box(table))
+    values: dict[str, str | None] = {}
+    boxes: list[Box] = []
+    parsers: dict[Field, Callable[[list[TextLine]], str | None]] = {
+        Field.SHEET_NUMBER: _sheet_number,
+        Field.SHEET_TITLE: _title,
+        Field.PROJECT_NAME: _first_line,
+        Field.PROJECT_NUMBER: _project_number,
+        Field.SCALE: _scale,
+        Field.ISSUE_DATE: _date_parser(day_first),
+        Field.REVISION: _revision_box,
+    }
+    confidence: dict[str, float] = {}
+    for field_, parse in parsers.items():
+        value, box = _first(field_, ctx, parse)
+        values[field_.value] = value
+        if box is not None:
+            boxes.append(box)
+            confidence[field_.value] = _FOUND
+    if values["sheet_number"] is None and anchor is not None:
+        values["sheet_number"] = clean_sheet_number(anchor.text)
+        confidence["sheet_number"] = _FALLBACK
+        boxes.append(anchor.box)
+    return _finish(page, values, confidence, table, boxes)
+
+
+def _table_box(table: RevisionTable | None) -> Box | None:
+    return table.box if table is not None else None
+
+
+def _finish(
+    page: Page,
+    values: dict[str, str | None],
+    confidence: dict[str, float],
+    table: RevisionTable | None,
+    boxes: list[Box],
+) -> SheetRead:
+    """The values read into a `Sheet`: revision from the table's latest row, else the box."""
+    rows = list(table.rows) if table is not None else []
+    latest = rows[-1] if rows else None
+    revision = latest.revision if latest is not None else values["revision"]
+    if table is not None and latest is not None:
+        confidence["revision"] = _FOUND
+        confidence["revision_date"] = _FOUND if latest.date else _FALLBACK
+        confidence["revisions"] = _FOUND
+        boxes.append(table.box)
+    if "sheet_number" in confidence:
+        confidence["discipline"] = confidence["sheet_number"]
+    if page.source is TextSource.OCR:
+        confidence = {key: value * _OCR_FACTOR for key, value in confidence.items()}
+    issue = values["issue_date"]
+    sheet = Sheet(
+        page=page.number,
+        sheet_number=values["sheet_number"],
+        sheet_title=values["sheet_title"],
+        discipline=discipline_for_sheet_number(values["sheet_number"]),
+        revision=revision,
+        revision_date=latest.date if latest is not None else None,
+        issue_date=dt.date.fromisoformat(issue) if issue else None,
+        scale=values["scale"],
+        project_name=values["project_name"],
+        project_number=values["project_number"],
+        revisions=rows,
+    )
+    region: Box | None = None
+    for box in boxes:
+        region = box if region is None else region.union(box)
+    return SheetRead(sheet, confidence, region)
+
+
+def fold_title(text: str | None) -> str:
+    """A title folded for comparison (case, white space, punctuation)."""
+    return re.sub(r"[^A-Z0-9 ]", "", fold(text or ""))
