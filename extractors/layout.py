@@ -165,7 +165,7 @@ def text_below(rows: Sequence[Sequence[Cell]], cell: Cell, box: Box, depth: int 
     next_key = min(keys, key=lambda key: key.x0) if keys else None
     for row in rows[cell.row + 1 :]:
         starting = [c for c in row if _starts_under(c, box)]
-        under = [w for c in (starting or row) for w in _under(c, box)]
+        under = [w for c in (starting or row) for w in _under(c, box, cell.box)]
         if not under:
             continue
         if not found and under[0].box.y0 > limit:
@@ -195,20 +195,30 @@ def _before_next_column(row: Sequence[Cell], words: list[Word], key: Box | None)
     return [w for w in words if w.box.cx < key.x0]
 
 
-def _under(cell: Cell, box: Box) -> tuple[Word, ...]:
-    """The words of `cell` standing under `box`: the whole cell when it is a value of about
-    the key's width, else only the words overlapping the key."""
+def _under(cell: Cell, box: Box, key_cell: Box) -> tuple[Word, ...]:
+    """The words of `cell` standing under `box` (a key inside the cell `key_cell`): the whole
+    cell when it is a value of about the key's width or centred under it, else only the words
+    overlapping the key."""
+    if _centred_on(cell.box, key_cell) and _overlaps(key_cell, cell.box, 2.0):
+        return cell.words  # a value centred under its key's cell, in a strip of cells
     if not _overlaps(box, cell.box, 2.0):
         return ()
     starts_under = _starts_under(cell, box)
     near = cell.box.x0 >= box.x0 - max(box.width, 30.0)
     if starts_under or (near and cell.box.width <= _CELL_SPREAD * box.width + 40):
         return cell.words
+    if _centred_on(cell.box, box):
+        return cell.words  # a value centred under its column's key, wider than the key
     return tuple(w for w in cell.words if box.x0 - 2.0 <= w.box.x0 <= box.x1 or _centred(w, box))
 
 
 def _starts_under(cell: Cell, box: Box) -> bool:
     return box.x0 - 6 <= cell.box.x0 <= box.x1
+
+
+def _centred_on(value: Box, key: Box) -> bool:
+    """A value centred under a key (a strip of cells with centred text)."""
+    return abs(value.cx - key.cx) <= max(6.0, 0.08 * value.width) and value.width < 360
 
 
 def _centred(word: Word, box: Box) -> bool:

@@ -26,6 +26,7 @@ _DATE_FIELDS = frozenset({Field.INVOICE_DATE, Field.DUE_DATE})
 AMOUNT_FIELDS = (Field.SUBTOTAL, Field.TAX, Field.RETAINAGE, Field.TOTAL, Field.AMOUNT_DUE)
 ADJUSTMENT_FIELDS = (Field.ALLOWANCE, Field.CHARGE, Field.PAID)
 _MONEY_FIELDS = frozenset(AMOUNT_FIELDS + ADJUSTMENT_FIELDS)
+_COLUMN_HEADS = frozenset({Field.SUBTOTAL, Field.TOTAL, Field.AMOUNT_DUE})  # "Line Total"
 _WORDS = re.compile(r"[^\W\d_]{4,}")
 _RIGHT_REACH = 180.0  # points: a value further right than this belongs to another block
 _RATE = re.compile(r"^[\s.-]*%")
@@ -315,21 +316,23 @@ def _hit_candidates(
             source.cell.box.y0,
             source.cell.bold,
         )
-        for value, fit, source in _column_total(below_values)
+        for value, fit, source in _column_total(below_values, field)
     ]
 
 
 def _column_total(
-    values: list[tuple[Value, float, _Source]],
+    values: list[tuple[Value, float, _Source]], field: Field
 ) -> list[tuple[Value, float, _Source]]:
     """Under a column key, a last amount that is bold or sums the ones above is the total."""
     amounts = [v for v, _, _ in values if isinstance(v, Decimal)]
-    if len(amounts) < 3 or len(amounts) != len(values):
+    if len(amounts) < 2 or len(amounts) != len(values):
         return values
     last = values[-1]
     if last[2].cell.bold or abs(sum(amounts[:-1], Decimal(0)) - amounts[-1]) < Decimal("0.02"):
         return [(last[0], 1.0, _Source(last[2].text, 1.0, last[2].cell))]
-    return values
+    # A column of line amounts under a table heading ("Line Total") holds no invoice total.
+    lines = len({c.cell.row for _, _, c in values}) >= 3
+    return [] if lines and field in _COLUMN_HEADS else values
 
 
 def _title_date(

@@ -81,6 +81,12 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"zum)\s+\w+)?\s*(?:\(\d+\))?\s*nr\.?",
     ),
     (Field.INVOICE_NUMBER, 0.5, r"(?:invoice|rechnung|facture|factura|factuur)"),
+    # A bare "Number" or a "Reference No." heads the invoice number only when nothing better does.
+    (
+        Field.INVOICE_NUMBER,
+        0.45,
+        r"(?:number|no\.?|nr\.?|#)|(?:reference|ref\.?)\s*" + _NO,
+    ),
     (
         Field.INVOICE_DATE,
         1.0,
@@ -94,7 +100,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.INVOICE_DATE,
         0.9,
-        r"(?:beleg|document|bill|issue)\s*-?\s*(?:datum|date)|date\s+issued|issued\s+on",
+        r"(?:beleg|document|bill(?:ing)?|issue)\s*-?\s*(?:datum|date)|date\s+issued|issued\s+on",
     ),
     (Field.INVOICE_DATE, 0.9, r"tax\s+point(?:\s+date)?|invoice\s+issued"),
     (Field.INVOICE_DATE, 0.7, r"date|datum|fecha|factuurdatum|date d'émission|dated"),
@@ -149,14 +155,15 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.TERMS,
         1.0,
-        r"(?:payment\s+)?terms|zahlungsbedingungen|zahlungsziel|conditions\s+de\s+paiement|"
+        r"(?:payment\s+)?terms(?:\s+of\s+payment)?|zahlungsbedingungen|zahlungsziel|conditions\s+de\s+paiement|"
         r"condiciones\s+de\s+pago|betalingsvoorwaarden",
     ),
     (Field.CURRENCY, 1.0, r"currency|(?:rechnungs)?währung|devise|moneda|valuta|beträge\s+in"),
     (
         Field.SUBTOTAL,
         1.0,
-        r"sub\s*-?\s*total|zwischensumme|sous-total|subtotaal|warenwert|positionssumme",
+        r"sub\s*-?\s*total|zwischensumme|sous-total|subtotaal|warenwert|positionssumme"
+        r"|(?:goods|merchandise|materials?)\s+total",
     ),
     (
         Field.SUBTOTAL,
@@ -175,7 +182,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.TAX,
         1.0,
-        r"(?:total\s+)?(?:sales\s+)?tax(?:es)?(?:\s+total)?|tax\s+amount|vat(?:\s+total|"
+        r"(?:total\s+)?(?:sales\s+)?tax(?:es)?(?:\s+total|\s+amount)?|vat(?:\s+total|"
         r"\s+amount)?|gst(?:/hst)?|hst|pst|qst",
     ),
     (

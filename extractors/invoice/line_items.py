@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from extractors.invoice.columns import Role, is_strong_description, label_role
+from extractors.invoice.columns import Role, is_strong_description, label_role, normalise_label
 from extractors.lines import TextLine, group_lines
 from extractors.page import Box, Page, Word
 from extractors.tables import (
@@ -40,13 +40,15 @@ _NOT_FACTORS = frozenset(
     {Role.ITEM_NUMBER, Role.ORDERED, Role.BACKORDERED, Role.TAX, Role.COST_CODE, Role.DESCRIPTION}
 )
 _CORE = frozenset({Role.DESCRIPTION, Role.QUANTITY, Role.UNIT_PRICE, Role.AMOUNT})
+_ITEM_WORDS = frozenset({"item", "items"})
 _TOTALS = re.compile(
     r"(?i)^\W*(sub-?\s?total|total|grand total|invoice total|tax|sales tax|vat|gst|hst|pst"
     r"|mwst|ust\b|umsatzsteuer|mehrwertsteuer|zwischensumme|\w*summe|gesamt|nettobetrag"
     r"|rechnungsbetrag|net total|net amount|amount due|balance due|less\b|retainage|retention"
     r"|tva|montant|sous-total|net à payer|iva\b|base imponible|importe total|subtotaal|totaal"
     r"|btw\b|te betalen|invoice amount|total amount|balance\b|amount payable|net payable"
-    r"|payments?\b|previous(ly)? (billed|billings?|payments?|certificates?)|please pay)"
+    r"|payments?\b|previous(ly)? (billed|billings?|payments?|certificates?)|please pay"
+    r"|goods total|merchandise total)"
 )
 _FOOTER = re.compile(
     r"(?i)^\W*(page|seite|pag\.|página|pagina|blad|blatt)\s*\d+\s*((of|von|/|de|sur|van|di)"
@@ -216,18 +218,25 @@ def _checked_roles(
     price are in other columns (an "Amount" column holding quantities, unknown labels). The
     `named` columns (item numbers, tax rates ...) are never taken for factors."""
     grid: _Grid = []
+    sample: _Grid = []  # rows with any number: enough to tell a column of cost codes
+    closed = False
     for line in body[:_SAMPLE_LINES]:
         if _TOTALS.match(line.text):
             break
         row = {c.column: c.text for c in assign_cells(line.words, layout)}
-        if sum(map(is_numeric, row.values())) >= 2:
+        numbers = sum(map(is_numeric, row.values()))
+        if numbers == 0 and sample:
+            closed = True  # the sample ends at the first row without numbers (totals follow)
+        if numbers >= 1 and not closed:
+            sample.append(row)
+        if numbers >= 2:
             grid.append(row)
     if len(grid) < 2:
-        return roles
+        return _with_cost_codes(roles, sample)
     numeric = [
         i for i in range(len(layout.columns)) if i not in named and _column_is_numeric(i, grid)
     ]
-    return _with_cost_codes(_arithmetic_roles(roles, grid, numeric), grid)
+    return _with_cost_codes(_arithmetic_roles(roles, grid, numeric), sample)
 
 
 def _with_cost_codes(roles: dict[Role, int], grid: _Grid) -> dict[Role, int]:
@@ -237,7 +246,9 @@ def _with_cost_codes(roles: dict[Role, int], grid: _Grid) -> dict[Role, int]:
     used = {i for role, i in roles.items() if role is not Role.ITEM_NUMBER}
     for index in sorted({i for row in grid for i in row} - used):
         texts = [row[index] for row in grid if index in row]
-        if len(texts) >= 2 and all(_CSI.fullmatch(t) for t in texts):
+        codes = sum(1 for t in texts if _CSI.fullmatch(t))
+        # Most cells, not all: a totals row under the table may land in the sample.
+        if codes and codes >= 0.7 * len(texts):
             kept = {r: i for r, i in roles.items() if i != index}
             return {**kept, Role.COST_CODE: index}
     return roles
@@ -339,7 +350,9 @@ def _resolve_roles(found: list[Role | None], columns: Sequence[Column]) -> dict[
     if Role.DESCRIPTION in by_role:
         described = by_role[Role.DESCRIPTION]
         strong = [i for i in described if is_strong_description(columns[i].label)]
-        roles[Role.DESCRIPTION] = (strong or described)[0]
+        # "Item" beside "Material" or "Scope" numbers the item; the other column describes it.
+        named = [i for i in described if normalise_label(columns[i].label) not in _ITEM_WORDS]
+        roles[Role.DESCRIPTION] = (strong or named or described)[0]
     return roles
 
 
@@ -502,6 +515,8 @@ def _first_anchor(lines: Sequence[TextLine], state: _State) -> int | None:
     assert state.header is not None
     for index, line in enumerate(lines[:_CONTINUATION_LINES]):
         read = _read_line(line, state.header)
+        if _totals_labels(line, read):
+            break
         if _FOOTER.search(line.text) or _is_running_total(line.text, read):
             continue
         if _is_totals(line, read, state.header) or _header_like(line):
@@ -638,14 +653,26 @@ def _flush(state: _State) -> None:
     state.rows.append(replace(draft.read, description=description))
 
 
+def _totals_labels(line: TextLine, read: _Read) -> bool:
+    """A row of totals labels (over a row of their amounts): two or more, and no numbers."""
+    if read.has_numbers:
+        return False
+    pieces = segments(line.words)
+    return sum(1 for p in pieces if _TOTALS.match(" ".join(w.text for w in p))) >= 2
+
+
 def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
     """A totals-block line: a totals word where a row would not print one, and no quantity or
     unit price beside it."""
     if read.quantity is not None or read.unit_price is not None:
         return False
     description = header.roles.get(Role.DESCRIPTION)
-    for position, piece in enumerate(segments(line.words)):
-        if not _TOTALS.match(" ".join(w.text for w in piece)):
+    pieces = segments(line.words)
+    named = [p for p in pieces if _TOTALS.match(" ".join(w.text for w in p))]
+    if _totals_labels(line, read):
+        return True
+    for position, piece in enumerate(pieces):
+        if not any(piece is p for p in named):
             continue
         if position == 0 and (len(line.words) <= 3 or read.amount is not None):
             return True

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from extractors.invoice.labels import Field, find_labels
 from extractors.layout import Cell, cell_right, cells_below
+from extractors.page import Word
 from extractors.values import find_amounts
 
 _NAME_KEY = re.compile(r"^\s*(?:name|firma|company|raison sociale|nombre|naam)\s*:\s*", re.I)
@@ -31,7 +32,8 @@ _COMPANY = re.compile(
 _TITLE_WORDS = re.compile(
     r"^(?:tax\s+)?(?:invoice|rechnung|facture|factura|factuur|bill|statement|credit\s+note)\b"
     r"|^(?:(?:progress|tax|pro\s*-?\s*forma|proforma|commercial|final|interim|credit|debit"
-    r"|application|for|payment|invoice|rechnung|facture|factura|factuur|bill|statement|note"
+    r"|application|for|payment|billing|sales|service|original|copy|invoice|rechnung|facture"
+    r"|factura|factuur|bill|statement|note"
     r"|memo|gutschrift|/|&|-)\s*)+$",
     re.I,
 )
@@ -169,10 +171,11 @@ def letterhead_vendor(
 ) -> Party:
     """The most prominent name at the top of the first page, and the lines under it."""
     top = [
-        cell
+        run
         for row in rows
         for cell in row
-        if cell.box.y0 < _TOP_SHARE * page_height and _letterhead_candidate(cell, excluded)
+        for run in _size_runs(cell)
+        if cell.box.y0 < _TOP_SHARE * page_height and _letterhead_candidate(run, excluded)
     ]
     if not top:
         return Party()
@@ -180,6 +183,31 @@ def letterhead_vendor(
     below = cells_below(rows, chosen, 4, _BLOCK_SPACING)
     address = [c.text for c in below if not _label_start(c.text) and not _ATTN.match(c.text)]
     return Party(_display_name(chosen), "\n".join(address) or None, 0.6)
+
+
+def _size_runs(cell: Cell) -> list[Cell]:
+    """A cell cut where the type size changes: a name and a title set close together on one
+    line ("Keystone Electric Inc.   INVOICE") are two things."""
+    words = cell.words
+    if len(words) < 2 or all(abs(w.size - words[0].size) < 1.0 for w in words):
+        return [cell]
+    runs: list[list[Word]] = [[words[0]]]
+    for word in words[1:]:
+        if abs(word.size - runs[-1][-1].size) >= 1.0:
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    return [_run_cell(cell, run) for run in runs]
+
+
+def _run_cell(cell: Cell, words: list[Word]) -> Cell:
+    box = words[0].box
+    for word in words[1:]:
+        box = box.union(word.box)
+    size = max(word.size for word in words)
+    bold = all(word.bold for word in words)
+    text = " ".join(word.text for word in words)
+    return Cell(text, box, size, bold, cell.row, cell.page, tuple(words))
 
 
 def _display_name(cell: Cell) -> str:
