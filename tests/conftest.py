@@ -7,6 +7,7 @@ Nothing here reaches beyond 127.0.0.1.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -32,6 +33,8 @@ from service.db.tenants import create_key, get_or_create_tenant
 
 PG_ADMIN = "host=127.0.0.1 port=5432 dbname=test"
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
+# The tests' callback and webhook receivers listen on 127.0.0.1: let the SSRF guard allow it.
+os.environ.setdefault("DOCPROC_ALLOW_PRIVATE_CALLBACKS", "true")
 
 
 def _pg_admin_connect() -> Any:

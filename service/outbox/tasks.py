@@ -9,7 +9,6 @@ runs out.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 
 from service.alerts import DbAlertSink
 from service.bootstrap import Container, get_container
@@ -18,10 +17,15 @@ from service.outbox.registry import RealConnectors
 from service.outbox.repository import ClaimedRow
 from service.worker.app import TASK_OUTBOX_DISPATCH, TASK_OUTBOX_PUSH, app
 
+_CONNECTORS: dict[int, RealConnectors] = {}
 
-@lru_cache(maxsize=1)
+
 def _connectors(container: Container) -> RealConnectors:
-    return RealConnectors(container)
+    # Keyed by identity: a Container holds unhashable settings, so lru_cache raised TypeError.
+    if id(container) not in _CONNECTORS:
+        _CONNECTORS.clear()
+        _CONNECTORS[id(container)] = RealConnectors(container)
+    return _CONNECTORS[id(container)]
 
 
 @app.task(name=TASK_OUTBOX_DISPATCH)

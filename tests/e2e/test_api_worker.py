@@ -41,6 +41,7 @@ class Stack:
             DOCPROC_DATA_DIR=str(tmp_path / "data"),
             DOCPROC_DATABASE__URL=database_url,
             DOCPROC_BROKER__URL=REDIS_URL,
+            DOCPROC_ALLOW_PRIVATE_CALLBACKS="true",
         )
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

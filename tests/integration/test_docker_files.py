@@ -81,12 +81,12 @@ def test_the_stack_is_complete(services: dict[str, dict[str, Any]]) -> None:
 
 
 def test_health_checks(services: dict[str, dict[str, Any]]) -> None:
-    """Every long-running service has a health check; the API's calls /healthz."""
+    """Every long-running service has a health check; the API's calls /readyz."""
     for name, service in services.items():
         if service.get("restart") == "no":
             continue
         assert "healthcheck" in service, name
-    assert "/healthz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
 
 
 def test_workers_use_a_safe_visibility_timeout(services: dict[str, dict[str, Any]]) -> None:

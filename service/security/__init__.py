@@ -1,0 +1,1 @@
+"""Security checks shared by the API and the workers (SSRF guard for outbound URLs)."""

@@ -1,0 +1,1 @@
+"""The hostile-input corpus (RELIABILITY.md "Bad input"), built by code, never committed."""
