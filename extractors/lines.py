@@ -29,30 +29,29 @@ class TextLine:
         return all(word.bold for word in self.words)
 
 
-def _same_line(word: Word, line_box: Box) -> bool:
-    """Vertical overlap of at least half the smaller height puts a word on a line."""
-    overlap = min(word.box.y1, line_box.y1) - max(word.box.y0, line_box.y0)
-    return overlap >= 0.5 * min(word.box.height, line_box.height)
-
-
 def group_lines(words: Sequence[Word]) -> list[TextLine]:
     """Words in any order in, lines top to bottom out (each line's words left to right)."""
     ordered = sorted(words, key=lambda w: (w.box.cy, w.box.x0))
-    rows: list[tuple[Box, list[Word]]] = []
+    # Each row as plain floats [x0, y0, x1, y1] and its words: this runs once per word of
+    # every page, and a frozen Box per union was most of its time.
+    rows: list[tuple[list[float], list[Word]]] = []
     for word in ordered:
+        wx0, wy0, wx1, wy1 = word.box.x0, word.box.y0, word.box.x1, word.box.y1
         # Only the last few rows can overlap a word further down the page.
         for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
             box, members = rows[index]
-            if _same_line(word, box):
+            overlap = min(wy1, box[3]) - max(wy0, box[1])
+            # Vertical overlap of at least half the smaller height puts a word on a line.
+            if overlap >= 0.5 * min(wy1 - wy0, box[3] - box[1]):
                 members.append(word)
-                rows[index] = (box.union(word.box), members)
+                box[:] = min(box[0], wx0), min(box[1], wy0), max(box[2], wx1), max(box[3], wy1)
                 break
         else:
-            rows.append((word.box, [word]))
+            rows.append(([wx0, wy0, wx1, wy1], [word]))
     lines = []
-    for box, members in rows:
+    for (x0, y0, x1, y1), members in rows:
         members.sort(key=lambda w: w.box.x0)
-        lines.append(TextLine(tuple(members), box))
+        lines.append(TextLine(tuple(members), Box(x0, y0, x1, y1)))
     lines.sort(key=lambda line: (line.box.y0, line.box.x0))
     return lines
 

@@ -22,31 +22,35 @@ def _is_bold(span: dict[str, Any]) -> bool:
 
 def _span_words(span: dict[str, Any]) -> list[Word]:
     """Split one span's glyphs into words at spaces and at wide gaps."""
+    # The hottest loop of the born-digital path (one pass per glyph): plain floats, no lists.
     size = float(span.get("size", 10.0))
     bold = _is_bold(span)
+    limit = _GAP_FACTOR * size
     words: list[Word] = []
     text: list[str] = []
-    box: list[float] = []
+    left = top = right = bottom = 0.0
     previous_x1: float | None = None
     for char in span.get("chars", ()):
         glyph = char["c"]
-        x0, y0, x1, y1 = char["bbox"]
-        gap = previous_x1 is not None and x0 - previous_x1 > _GAP_FACTOR * size
-        if glyph.isspace() or gap:
+        if glyph.isspace():
             if text:
-                words.append(Word("".join(text), Box(*box), size, bold))
-            text, box = [], []
-            if glyph.isspace():
-                previous_x1 = None
-                continue
-        if not text:
-            box = [x0, y0, x1, y1]
+                words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
+                text = []
+            previous_x1 = None
+            continue
+        x0, y0, x1, y1 = char["bbox"]
+        if text and previous_x1 is not None and x0 - previous_x1 > limit:
+            words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
+            text = []
+        if text:
+            left, top = min(left, x0), min(top, y0)
+            right, bottom = max(right, x1), max(bottom, y1)
         else:
-            box = [min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)]
+            left, top, right, bottom = x0, y0, x1, y1
         text.append(glyph)
         previous_x1 = x1
     if text:
-        words.append(Word("".join(text), Box(*box), size, bold))
+        words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
     return words
 
 

@@ -52,7 +52,8 @@ async def _process(
     documents = await anyio.to_thread.run_sync(
         intake.store_upload, container, caller, upload, hints
     )
-    intake.enqueue_new(queue, documents)
+    # A broker round trip: off the event loop, so other requests are not stalled behind it.
+    await anyio.to_thread.run_sync(intake.enqueue_new, queue, documents)
     seconds = wait_budget(container, wait)
     if seconds:
         await wait_until_done(container, caller, [d.id for d, _ in documents], seconds)
