@@ -55,6 +55,10 @@ _PAY_APPLICATION_WORDS: dict[str, float] = {
     "balance to finish": 2, "work completed": 1, "materials presently stored": 2,
     "architect's certificate for payment": 3, "contractor's application for payment": 3,
     "pay application": 3, "progress billing": 2,
+    # Spreadsheet look-alikes subcontractors make: their own words for the G702 lines.
+    "pay app": 3, "retention": 1, "scheduled value": 2, "original contract amount": 2.5,
+    "change orders to date": 2, "total billed to date": 2, "previous billings": 2,
+    "amount due this request": 2.5, "balance to bill": 1.5, "period ending": 1,
 }  # fmt: skip
 
 _LIEN_WAIVER_WORDS: dict[str, float] = {

@@ -129,6 +129,30 @@ def _open_warnings(pymupdf: Any, doc: Any) -> list[str]:
     return [f"the PDF was damaged and has been repaired; check the result{detail}"]
 
 
+_ACTIVE_KEYS = (("JavaScript", "JavaScript"), ("JS", "JavaScript"), ("Launch", "a launch action"),
+                ("OpenAction", "an open action"), ("AA", "additional actions"))  # fmt: skip
+
+
+def _active_content_warnings(doc: Any) -> list[str]:
+    """Scripts, actions and embedded files, recorded (never run): the PDF is read as data."""
+    found: list[str] = []
+    if not getattr(doc, "is_pdf", False):
+        return found
+    try:
+        if int(doc.embfile_count()) > 0:
+            found.append(f"the PDF carries {doc.embfile_count()} embedded file(s); not opened")
+        seen: set[str] = set()
+        for xref in range(1, min(int(doc.xref_length()), 5000)):
+            keys = set(doc.xref_get_keys(xref))
+            seen |= {label for key, label in _ACTIVE_KEYS if key in keys}
+        if doc.xref_get_key(doc.pdf_catalog(), "Names/JavaScript")[0] != "null":
+            seen.add("JavaScript")
+    except (RuntimeError, ValueError, AttributeError, AssertionError):
+        return found
+    found += [f"the PDF contains {label}; ignored (processed as data)" for label in sorted(seen)]
+    return found
+
+
 def open_document(
     data: bytes, limits: Limits, kind: MediaKind | None = None
 ) -> OpenedDocument | ExtractionError:
@@ -153,4 +177,5 @@ def open_document(
     if error is not None:
         doc.close()
         return error
-    return OpenedDocument(kind, int(doc.page_count), doc, _open_warnings(pymupdf, doc))
+    warnings = _open_warnings(pymupdf, doc) + _active_content_warnings(doc)
+    return OpenedDocument(kind, int(doc.page_count), doc, warnings)

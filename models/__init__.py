@@ -16,6 +16,11 @@ from models.envelope import (
 )
 from models.invoice import BillTo, Invoice, LineItem, PayApplication, Project, Vendor
 from models.lien_waiver import LienWaiver, WaiverType
+from models.pay_application_checks import (
+    check_g702,
+    check_g703_against_g702,
+    check_pay_application,
+)
 from models.values import Confidence, minor_unit_digits, quantize_money
 
 __all__ = [
@@ -38,7 +43,10 @@ __all__ = [
     "Sheet",
     "Vendor",
     "WaiverType",
+    "check_g702",
+    "check_g703_against_g702",
     "check_invoice_arithmetic",
+    "check_pay_application",
     "discipline_for_sheet_number",
     "minor_unit_digits",
     "quantize_money",

@@ -14,7 +14,16 @@ from pydantic import SerializationInfo, SerializerFunctionWrapHandler, model_ser
 from models.values import Amount, Frozen, decimal_text, minor_unit_digits, quantize_money
 
 _HEADER_MONEY = ("subtotal", "tax_total", "retainage", "total", "amount_due")
-_LINE_MONEY = ("amount",)
+_LINE_MONEY = (
+    "amount",
+    "scheduled_value",
+    "work_completed_previous",
+    "work_completed_this_period",
+    "materials_stored",
+    "total_completed",
+    "balance_to_finish",
+    "retainage",
+)
 _PAY_APP_MONEY = (
     "original_contract_sum",
     "net_change_orders",
@@ -53,7 +62,12 @@ class Project(Frozen):
 
 
 class LineItem(Frozen):
-    """One row of an invoice table; columns the table lacks are null."""
+    """One row of an invoice table; columns the table lacks are null.
+
+    On a pay application (G703 continuation sheet) the row is a schedule-of-values line:
+    `description` is the SOV description, `amount` the work completed this period, and the
+    optional G703 columns below are filled; on other invoices they stay null.
+    """
 
     description: str | None = None
     quantity: Amount | None = None
@@ -61,6 +75,15 @@ class LineItem(Frozen):
     unit_price: Amount | None = None
     amount: Amount | None = None
     cost_code: str | None = None
+    item_number: str | None = None
+    scheduled_value: Amount | None = None
+    work_completed_previous: Amount | None = None
+    work_completed_this_period: Amount | None = None
+    materials_stored: Amount | None = None
+    total_completed: Amount | None = None
+    percent_complete: Amount | None = None
+    balance_to_finish: Amount | None = None
+    retainage: Amount | None = None
 
 
 class PayApplication(Frozen):

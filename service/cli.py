@@ -15,13 +15,18 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from extractors.limits import Limits
+    from extractors.ocr import OcrEngine
+    from extractors.pipeline import OcrOptions
     from models import Envelope
+
+    # The LLM tier's step (service/llm): envelope, bytes, review threshold, OCR engine.
+    LlmRefiner = Callable[[Envelope, bytes, float, OcrEngine | None], Envelope]
 
 logger = logging.getLogger("docproc.cli")
 
@@ -38,6 +43,8 @@ SERVICE_COMMANDS: dict[str, tuple[str, str]] = {
     "worker": ("service.commands.worker", "run a Celery worker (configured by DOCPROC_*)"),
     "keys": ("service.commands.keys", "manage API keys: keys create --tenant NAME"),
     "db": ("service.commands.db", "database migrations: db upgrade"),
+    "users": ("service.commands.users", "web app users: users create --tenant T --email E"),
+    "mail": ("service.commands.mail", "email intake: mail add / list / poll [--loop]"),
 }
 
 
@@ -141,7 +148,21 @@ def read_input(path: Path, limits: Limits) -> bytes | Envelope:
     return data
 
 
-def _extract_one(path: Path, limits: Limits, review_threshold: float) -> Envelope:
+def _ocr_engine() -> OcrEngine | None:
+    """The OCR engine for `docproc extract` (Tesseract when installed)."""
+    from service.ocr_engine import make_ocr_engine
+
+    return make_ocr_engine()
+
+
+def _extract_one(
+    path: Path,
+    limits: Limits,
+    review_threshold: float,
+    ocr: OcrEngine | None = None,
+    ocr_options: OcrOptions | None = None,
+    llm: LlmRefiner | None = None,
+) -> Envelope:
     """One input's envelope; a fault outside the pipeline is an internal_error line, not a crash."""
     from extractors.pipeline import run_pipeline
     from models import Envelope, ErrorCode
@@ -150,7 +171,8 @@ def _extract_one(path: Path, limits: Limits, review_threshold: float) -> Envelop
         read = read_input(path, limits)
         if isinstance(read, Envelope):
             return read
-        return run_pipeline(read, str(path), limits, None, review_threshold)
+        envelope = run_pipeline(read, str(path), limits, ocr, review_threshold, ocr_options)
+        return envelope if llm is None else llm(envelope, read, review_threshold, ocr)
     except Exception as exc:
         logger.exception("internal error while reading %s", path)
         return Envelope.failed(str(path), ErrorCode.INTERNAL_ERROR, f"internal error: {exc!r}")
@@ -158,24 +180,59 @@ def _extract_one(path: Path, limits: Limits, review_threshold: float) -> Envelop
 
 def extract_paths(paths: Sequence[Path], review_threshold: float) -> int:
     """Run the pipeline on every input, one JSON line each on stdout; the exit status out."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from extractors.limits import Limits
+    from extractors.pipeline import OcrOptions
 
     limits = Limits()
     status = EXIT_OK
     out = sys.stdout
-    for index, path in enumerate(expand_paths(paths), start=1):
-        started = time.perf_counter()
-        # A library that prints (PyMuPDF's messages do) must not corrupt the JSON Lines.
-        with contextlib.redirect_stdout(sys.stderr):
-            envelope = _extract_one(path, limits, review_threshold)
-        out.write(envelope.to_json_line() + "\n")
-        out.flush()
-        outcome = envelope.error.code.value if envelope.error else envelope.document_type
-        elapsed = time.perf_counter() - started
-        logger.info("extract %d: %s -> %s (%.2f s)", index, path, outcome, elapsed)
-        if envelope.error is not None:
-            status = EXIT_SOME_FAILED
+    ocr = _ocr_engine()
+    # Tesseract runs as a child process, so threads are enough to keep every core busy with
+    # one page each (a threaded Tesseract on every core is 4-5 times slower here).
+    workers = os.cpu_count() or 1
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr")
+    options = OcrOptions(executor=pool, window=workers)
+    llm = _llm_refiner()
+    with pool:
+        for index, path in enumerate(expand_paths(paths), start=1):
+            envelope = _timed_extract(index, path, limits, review_threshold, ocr, options, llm)
+            out.write(envelope.to_json_line() + "\n")
+            out.flush()
+            if envelope.error is not None:
+                status = EXIT_SOME_FAILED
     return status
+
+
+def _timed_extract(
+    index: int,
+    path: Path,
+    limits: Limits,
+    review_threshold: float,
+    ocr: OcrEngine | None,
+    options: OcrOptions,
+    llm: LlmRefiner | None = None,
+) -> Envelope:
+    """One input through the pipeline, with its outcome and time logged on stderr."""
+    started = time.perf_counter()
+    # A library that prints (PyMuPDF's messages do) must not corrupt the JSON Lines.
+    with contextlib.redirect_stdout(sys.stderr):
+        envelope = _extract_one(path, limits, review_threshold, ocr, options, llm)
+    outcome = envelope.error.code.value if envelope.error else envelope.document_type
+    elapsed = time.perf_counter() - started
+    logger.info("extract %d: %s -> %s (%.2f s)", index, path, outcome, elapsed)
+    return envelope
+
+
+def _llm_refiner() -> LlmRefiner | None:
+    """The LLM tier when DOCPROC_LLM_MODE is not off; off: nothing LLM-related is imported."""
+    mode = os.environ.get("DOCPROC_LLM_MODE") or os.environ.get("DOCPROC_LLM__MODE") or "off"
+    if mode.strip().lower() == "off":
+        return None
+    from service.llm.tier import cli_refiner
+
+    return cli_refiner()
 
 
 def print_schema() -> int:

@@ -9,11 +9,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from service.api import documents
+from service.api import documents, provenance
 from service.api.errors import install_error_handler
 from service.api.queue import CeleryTaskQueue, TaskQueue
 from service.api.ratelimit import RateLimiter
+from service.api.routers import billing, connectors, exports, inbound, outbox
 from service.bootstrap import Container, get_container
+from service.observability import health
+from service.observability.logging import configure_logging, is_configured
+from service.web.mount import install as install_web
 
 DESCRIPTION = """Construction documents (invoices, pay applications, lien waivers, drawing
 sets) in; validated JSON out. Authenticate with `Authorization: Bearer dp_…` (keys in the
@@ -29,12 +33,21 @@ class Health(BaseModel):
 def create_app(container: Container | None = None, queue: TaskQueue | None = None) -> FastAPI:
     """The HTTP API over this container, sending jobs to this queue."""
     container = container or get_container()
+    if not is_configured():
+        configure_logging(container.settings)
     app = FastAPI(title="docproc", version="1", description=DESCRIPTION)
     app.state.container = container
     app.state.queue = queue or CeleryTaskQueue()
     app.state.limiter = RateLimiter(container.settings.api.requests_per_minute)
     install_error_handler(app)
     app.include_router(documents.router)
+    app.include_router(provenance.router)
+    for delivery in (outbox, connectors, exports):
+        app.include_router(delivery.router)
+    app.include_router(inbound.router)
+    app.include_router(billing.router)
+    install_web(app)
+    app.include_router(health.router)  # /readyz, /metrics
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:

@@ -23,6 +23,8 @@ from service.db.documents import NewDocument, create_or_get_document, get_docume
 from service.db.session import unit_of_work
 from service.db.tables import DocumentRecord
 from service.db.tenants import Caller
+from service.observability.metrics import record_received
+from service.security.ssrf import UnsafeUrlError, check_url
 
 log = logging.getLogger("docproc.api")
 
@@ -49,7 +51,10 @@ def validate_callback_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ApiError(422, "invalid_callback_url", "callback_url must be an http(s) URL")
-    return url
+    try:
+        return check_url(url)  # SSRF: checked again after DNS resolution when sent
+    except UnsafeUrlError as error:
+        raise ApiError(422, "invalid_callback_url", f"callback_url refused: {error}") from error
 
 
 def hints_from(fields: dict[str, str]) -> Hints:
@@ -110,6 +115,7 @@ def enqueue_new(queue: TaskQueue, documents: list[tuple[DocumentRecord, bool]]) 
     for document, created in documents:
         if created and document.id not in seen:
             seen.add(document.id)
+            record_received(document.media_type, document.source)
             send_job(queue, document)
 
 

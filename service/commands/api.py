@@ -17,13 +17,17 @@ def run(argv: Sequence[str]) -> int:
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(list(argv))
 
+    from service.config import get_settings
+    from service.observability.multiproc import prepare_multiproc_dir
+
+    settings = get_settings()
+    prepare_multiproc_dir(settings)  # before prometheus_client loads: workers' metrics too
+
     import uvicorn
 
     from service.api import create_app
     from service.api.logs import install_access_log_redaction
-    from service.config import get_settings
 
-    settings = get_settings()
     if not settings.database.url:
         # Embedded SQLite: nobody else migrates it. A server database is migrated by
         # `docproc db upgrade` before deploys.

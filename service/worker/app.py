@@ -25,6 +25,7 @@ from celery.signals import worker_init
 from kombu import Exchange, Queue
 
 from service.config import Settings, get_settings
+from service.observability.worker_hooks import install as install_observability
 from service.worker.checks import ConfigurationError, check_broker_settings
 from service.worker.requests import DocprocTask, QueueTimeLimitRequest
 
@@ -33,20 +34,30 @@ log = logging.getLogger("docproc.worker")
 QUEUE_INTAKE = "intake"
 QUEUE_OCR = "ocr"
 QUEUE_CALLBACKS = "push"
-QUEUES = (QUEUE_INTAKE, QUEUE_OCR, QUEUE_CALLBACKS)
+QUEUE_MAIL = "mail"
+QUEUES = (QUEUE_INTAKE, QUEUE_OCR, QUEUE_CALLBACKS, QUEUE_MAIL)
 
 TASK_EXTRACT = "document.extract"
 TASK_CALLBACK = "document.callback"
 TASK_RECONCILE = "document.reconcile"
+TASK_OUTBOX_DISPATCH = "outbox.dispatch"
+TASK_OUTBOX_PUSH = "outbox.push"
+TASK_MAIL_POLL = "mail.poll"
+TASK_ALERTS_EVALUATE = "alerts.evaluate"
 
 # Stable task name -> queue. Senders name tasks only; routing lives here.
 ROUTES: dict[str, str] = {
     TASK_EXTRACT: QUEUE_OCR,
     TASK_CALLBACK: QUEUE_CALLBACKS,
     TASK_RECONCILE: QUEUE_INTAKE,
+    TASK_OUTBOX_DISPATCH: QUEUE_CALLBACKS,
+    TASK_OUTBOX_PUSH: QUEUE_CALLBACKS,
+    TASK_MAIL_POLL: QUEUE_MAIL,
+    TASK_ALERTS_EVALUATE: QUEUE_CALLBACKS,  # short tasks: never starved by a document backlog
 }
 
-_TASK_MODULES = ("service.worker.tasks", "service.worker.callbacks")
+_TASK_MODULES = ("service.worker.tasks", "service.worker.callbacks", "service.outbox.tasks",
+                 "service.mail.tasks", "service.observability.tasks")  # fmt: skip
 
 
 def queue_time_limits(settings: Settings) -> dict[str, tuple[int, int]]:
@@ -119,7 +130,28 @@ def make_celery(settings: Settings) -> Celery:
                 "task": TASK_RECONCILE,
                 "schedule": settings.worker.reconcile_interval_s,
                 "options": {"queue": QUEUE_INTAKE, "expires": settings.worker.reconcile_interval_s},
-            }
+            },
+            "dispatch-outbox": {
+                "task": TASK_OUTBOX_DISPATCH,
+                "schedule": settings.connectors.dispatch_interval_s,
+                "options": {
+                    "queue": QUEUE_CALLBACKS,
+                    "expires": settings.connectors.dispatch_interval_s,
+                },
+            },
+            "poll-mail": {
+                "task": TASK_MAIL_POLL,
+                "schedule": settings.mail.poll_interval_s,
+                "options": {"queue": QUEUE_MAIL, "expires": settings.mail.poll_interval_s},
+            },
+            "evaluate-alerts": {
+                "task": TASK_ALERTS_EVALUATE,
+                "schedule": settings.observability.alert_interval_s,
+                "options": {
+                    "queue": QUEUE_CALLBACKS,
+                    "expires": settings.observability.alert_interval_s,
+                },
+            },
         },
         worker_hijack_root_logger=False,
         enable_utc=True,
@@ -155,5 +187,6 @@ def _refuse_bad_config(sender: Any = None, **_kwargs: Any) -> None:
 
 
 worker_init.connect(_refuse_bad_config, weak=False)
+install_observability()  # logging, task context, metrics folder (service/observability)
 
 app = make_celery(get_settings())

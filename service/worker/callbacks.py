@@ -23,6 +23,7 @@ from service.bootstrap import Container, get_container
 from service.db.documents import get_document_by_id, latest_result, record_event
 from service.db.session import unit_of_work
 from service.db.tenants import signing_secret
+from service.security.ssrf import guarded_client
 from service.signing import signed_headers
 from service.worker.app import app
 
@@ -112,7 +113,8 @@ def deliver_callback(self: Task, document_id: str) -> str:  # type: ignore[type-
         return "skipped"
     attempt = self.request.retries + 1
     try:
-        with httpx.Client(timeout=TIMEOUT_S, follow_redirects=False) as client:
+        allow = container.settings.allow_private_callbacks or None  # None: the environment
+        with guarded_client(TIMEOUT_S, allow) as client:  # SSRF guard, no redirects
             status = send(delivery, client)
     except CallbackFailedError as error:
         if attempt >= MAX_ATTEMPTS:

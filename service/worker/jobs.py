@@ -31,6 +31,10 @@ from service.db.documents import (
 )
 from service.db.session import unit_of_work
 from service.db.tables import utcnow
+from service.observability import metrics
+from service.observability.logging import bind_document
+from service.ocr_engine import make_ocr_engine
+from service.outbox.approval import after_extraction
 from service.storage import BlobMissingError
 
 log = logging.getLogger("docproc.worker")
@@ -65,18 +69,35 @@ def extract(container: Container, document_id: uuid.UUID, generation: int,
             log.info("document.extract %s: %s", document_id, claim.outcome)
             return ExtractOutcome(str(claim.outcome))
         sha256, source = claim.document.sha256, claim.document.filename or str(document_id)
+        tenant_id = claim.document.tenant_id
+        scan = (claim.document.media_type or "").startswith("image/")
+    bind_document(document_id=document_id, tenant=tenant_id)
     if settings.test_extract_delay_s:
         time.sleep(settings.test_extract_delay_s)
     try:
         data = container.blobs.read_bytes(sha256)
     except BlobMissingError:
         return fail(container, document_id, "blob_missing", "the uploaded file is not stored")
-    envelope = run_pipeline(data, source, settings.extraction, None, settings.review_threshold)
+    with metrics.timed("ocr" if scan else "extraction"):
+        envelope = run_pipeline(data, source, settings.extraction, make_ocr_engine(),
+                                settings.review_threshold)  # fmt: skip
+    provenance = None
+    if settings.llm.mode != "off":  # the LLM tier (service/llm), imported only when it is on
+        from service.llm.tier import refine_stored
+
+        with metrics.timed("llm"):
+            envelope, provenance = refine_stored(settings, container.sessions, envelope, data,
+                                                 tenant_id)  # fmt: skip
+        metrics.record_llm_provenance(provenance)
     with unit_of_work(container.sessions) as session:
         document = get_document_by_id(session, document_id)
         if document is None or document.generation != generation:
             return ExtractOutcome(str(ClaimOutcome.STALE))
-        store_extraction(session, document, envelope)
+        result = store_extraction(session, document, envelope)
+        after_extraction(session, document, envelope, settings)  # duplicates, auto-approve
+        result.provenance = result.provenance or provenance
+        metrics.record_processed(document.document_type, str(document.status), document.source,
+                                 document.error_code)  # fmt: skip
         return ExtractOutcome(str(document.status), callback=bool(document.callback_url))
 
 
@@ -88,6 +109,7 @@ def fail(container: Container, document_id: uuid.UUID, code: str, message: str) 
             return ExtractOutcome(str(ClaimOutcome.MISSING))
         if document.status == "processing":
             fail_document(session, document, code, message)
+            metrics.record_processed(document.document_type, "failed", document.source, code)
         return ExtractOutcome(str(document.status))
 
 

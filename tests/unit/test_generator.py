@@ -24,6 +24,7 @@ from fixtures.generator import (
     DEV_LAYOUTS,
     HELD_OUT_LAYOUTS,
     LAYOUTS,
+    STRESS_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
     generate_invoice,
@@ -125,7 +126,9 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
     assert held_out_module.HELD_OUT_LAYOUTS == HELD_OUT_LAYOUTS
     assert not set(DEV_LAYOUTS) & set(HELD_OUT_LAYOUTS)
     assert ALL_LAYOUTS == DEV_LAYOUTS + HELD_OUT_LAYOUTS
-    assert set(LAYOUTS) == set(ALL_LAYOUTS)
+    # The randomised stress designs are development layouts too, generated on demand.
+    assert set(LAYOUTS) == set(ALL_LAYOUTS) | set(STRESS_LAYOUTS)
+    assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)
 
 
 @pytest.mark.parametrize("layout", ALL_LAYOUTS)

@@ -128,13 +128,13 @@ def test_a_fault_inside_a_stage_is_an_internal_error_envelope_and_is_logged(
     assert "scan-17.pdf" in caplog.text and "ZeroDivisionError" in caplog.text
 
 
-def test_a_drawing_set_is_typed_but_not_extracted_yet() -> None:
+def test_a_drawing_sheet_gets_a_drawing_set_block_with_one_sheet_per_page() -> None:
     lines = ("FIRST FLOOR PLAN", 'SCALE: 1/8" = 1\'-0"', "DRAWN BY: JK", "SHEET A-101")
     data = bad_inputs.text_pdf(lines, width=34 * 72, height=22 * 72)
     envelope = run_pipeline(data, "plans.pdf", Limits())
     assert envelope.document_type is DocumentType.DRAWING_SET
-    assert envelope.drawing_set is None and envelope.needs_review is True
-    assert envelope.warnings == ["extraction of drawing_set documents is not implemented yet"]
+    assert envelope.drawing_set is not None
+    assert [sheet.page for sheet in envelope.drawing_set.sheets] == [1]
 
 
 def test_required_fields_of_an_invoice() -> None:
