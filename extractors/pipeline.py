@@ -278,8 +278,18 @@ def missing_required_fields(invoice: Invoice) -> list[str]:
     return [path for path, value in present.items() if value is None]
 
 
+# The fields that go into someone's books: a doubt about one of these sends the document to
+# review. Contact details and addresses keep their confidence but do not hold a bill up.
+REVIEW_FIELDS = frozenset({
+    "vendor.name", "invoice_number", "invoice_date", "due_date", "po_number", "currency",
+    "subtotal", "tax_total", "retainage", "total", "amount_due",
+})  # fmt: skip
+
+
 def _low_confidence(confidence: Mapping[str, float], threshold: float) -> list[str]:
-    return sorted(path for path, value in confidence.items() if value < threshold)
+    return sorted(
+        path for path, value in confidence.items() if value < threshold and path in REVIEW_FIELDS
+    )
 
 
 def scale_confidence(confidence: Mapping[str, float], factor: float) -> dict[str, float]:

@@ -179,10 +179,22 @@ def letterhead_vendor(
     ]
     if not top:
         return Party()
-    chosen = max(top, key=lambda cell: _prominence(cell, page_height))
+    ranked = sorted(top, key=lambda cell: _prominence(cell, page_height), reverse=True)
+    chosen = ranked[0]
     below = cells_below(rows, chosen, 4, _BLOCK_SPACING)
     address = [c.text for c in below if not _label_start(c.text) and not _ATTN.match(c.text)]
-    return Party(_display_name(chosen), "\n".join(address) or None, 0.6)
+    return Party(
+        _display_name(chosen), "\n".join(address) or None, _letterhead_score(ranked, page_height)
+    )
+
+
+def _letterhead_score(ranked: Sequence[Cell], page_height: float) -> float:
+    """How sure the letterhead pick is: clear when it stands well above the runner-up
+    (a bigger or bolder company name), doubtful when two names look alike."""
+    if len(ranked) == 1:
+        return 0.8
+    lead = _prominence(ranked[0], page_height) - _prominence(ranked[1], page_height)
+    return 0.9 if lead >= 3.0 else 0.75 if lead >= 1.5 else 0.6
 
 
 def _size_runs(cell: Cell) -> list[Cell]:

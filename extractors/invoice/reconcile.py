@@ -161,7 +161,16 @@ def _fill(chosen: dict[Field, Candidate | None], confirmed: set[Field]) -> Total
         values[Field.TOTAL] = due
         confidence[Field.TOTAL] = confidence[Field.AMOUNT_DUE]
     warnings = []
-    printed = values[Field.TOTAL] is not None and values[Field.SUBTOTAL] is not None
-    if printed and Field.TOTAL not in confirmed:
+    if not _totals_add_up(values):
         warnings.append("totals: subtotal and tax do not add up to the total")
     return Totals(values, confidence, tuple(warnings))
+
+
+def _totals_add_up(values: dict[Field, Decimal | None]) -> bool:
+    """True unless a printed subtotal, tax and total disagree (with or without retainage)."""
+    subtotal, total = values[Field.SUBTOTAL], values[Field.TOTAL]
+    if subtotal is None or total is None:
+        return True
+    expected = subtotal + (values[Field.TAX] or Decimal(0))
+    retainage = values[Field.RETAINAGE] or Decimal(0)
+    return min(abs(expected - total), abs(expected - retainage - total)) <= Decimal("0.02")
