@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # chromium: the browser tests (`pytest -m browser`, part of `make test`) drive Debian's build.
-SYSTEM_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-osd chromium dovecot-core dovecot-imapd)
+SYSTEM_PACKAGES=(time tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-osd chromium dovecot-core dovecot-imapd)
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

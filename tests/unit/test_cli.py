@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 from extractors.limits import Limits
 from models import Envelope, ErrorCode
 from service.cli import main, read_input
+from tests.peak_memory import run_with_peak_rss
 from tests.unit import bad_inputs
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -118,8 +118,11 @@ def test_stdout_is_only_json_lines_and_logs_go_to_stderr(
 def test_bad_inputs_are_handled_in_bounded_memory(
     bad_input_run: tuple[list[str], subprocess.CompletedProcess[str]],
 ) -> None:
-    # ru_maxrss of waited-for children, in KiB on Linux: includes the bad-input run above.
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    inputs, _ = bad_input_run
+    script = shutil.which("docproc", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "service.cli"]
+    run, peak_mb = run_with_peak_rss([*command, "extract", *inputs], cwd=PROJECT)
+    assert run.returncode == 3
     assert peak_mb < MAX_RSS_MB
 
 

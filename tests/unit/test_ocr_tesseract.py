@@ -4,9 +4,7 @@ and the memory of a long scan through `docproc extract`. Skipped without the bin
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from extractors.ocr_tesseract import TesseractEngine, parse_tsv
 from extractors.pipeline import OcrCapture, make_searchable_pdf, run_pipeline
 from fixtures.generator import generate_invoice
 from fixtures.generator.scan import PROFILES, ScanProfile, scan_document
+from tests.peak_memory import run_with_peak_rss
 
 TESSERACT = shutil.which("tesseract")
 needs_tesseract = pytest.mark.skipif(TESSERACT is None, reason="tesseract is not installed")
@@ -124,18 +123,12 @@ def test_a_50_page_scan_through_docproc_extract_stays_under_500_mb(tmp_path: Pat
     command = [sys.executable, "-c", "import sys; from service.cli import main; "
                "sys.exit(main(['extract', sys.argv[1]]))", str(source)]  # fmt: skip
     root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root, env=dict(os.environ)
-    )
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    line = json.loads(output)
+    run, peak_mb = run_with_peak_rss(command, cwd=root)
+    line = json.loads(run.stdout)
     assert line["page_count"] == 50 and line["error"] is None
     assert not any("no text" in warning for warning in line["warnings"])
-    # ru_maxrss is in KiB on Linux: the biggest of docproc and the Tesseracts it waited for.
-    assert usage.ru_maxrss < 500 * 1024
+    # The biggest of docproc and the Tesseracts it waited for.
+    assert peak_mb < 500
 
 
 @needs_tesseract
