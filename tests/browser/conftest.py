@@ -63,7 +63,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`docproc serve` on a free port with a fresh data dir, and a user of its tenant."""
     folder = tmp_path_factory.mktemp("serve")
     data_dir = folder / "data"
-    env = env_for({"DOCPROC_DATA_DIR": str(data_dir)})
+    # A strict review threshold, so clean samples land in the review queue the clerk works.
+    env = env_for({"DOCPROC_DATA_DIR": str(data_dir), "DOCPROC_REVIEW_THRESHOLD": "0.99"})
     processes = Processes(folder)
     port = free_port()
     argv = [
