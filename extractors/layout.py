@@ -209,6 +209,8 @@ def _under(cell: Cell, box: Box, key_cell: Box) -> tuple[Word, ...]:
         return cell.words
     if _centred_on(cell.box, box):
         return cell.words  # a value centred under its column's key, wider than the key
+    if abs(cell.box.x1 - box.x1) <= 3.0 and cell.box.width <= 200.0:
+        return cell.words  # right-aligned under a right-aligned key ("TOTAL" / "1,296.00 USD")
     return tuple(w for w in cell.words if box.x0 - 2.0 <= w.box.x0 <= box.x1 or _centred(w, box))
 
 

@@ -45,6 +45,7 @@ DEFAULT_REVIEW_THRESHOLD = 0.8
 _INVOICE_TYPES = (DocumentType.INVOICE, DocumentType.PAY_APPLICATION)
 _NOT_IMPLEMENTED = (DocumentType.LIEN_WAIVER, DocumentType.DRAWING_SET)
 _POINTS_PER_INCH = 72.0
+_TILL_ROLL = 0.6  # width over height: a till receipt is much taller than it is wide
 _PHOTO_COVERAGE = 0.6  # a page mostly covered by one image may be a photo: look for its outline
 # A field read by OCR is trusted as much as its page reads: mean word confidence 0.93 and up
 # keeps it, 0.8 takes a tenth off, 0.6 a quarter.
@@ -299,6 +300,19 @@ def scale_confidence(confidence: Mapping[str, float], factor: float) -> dict[str
     return {path: round(value * factor, 3) for path, value in confidence.items()}
 
 
+def reads_as_receipt(invoice: Invoice, pages: Sequence[Page]) -> bool:
+    """Whether the receipt rules should read this bill: its pages read like a till receipt and,
+    unless it is a narrow till roll, the invoice reading did not already find an invoice.
+    "TAX INVOICE", "Qty" and "Thank you" are on many full-page invoices too: a page-sized
+    document with an invoice number, line items and a total is an invoice."""
+    if not is_receipt(pages):
+        return False
+    first = pages[0]
+    if first.height > 0 and first.width / first.height < _TILL_ROLL:
+        return True
+    return not (invoice.invoice_number and invoice.total is not None and invoice.line_items)
+
+
 def apply_receipt_rules(extraction: InvoiceExtraction, pages: Sequence[Page]) -> InvoiceExtraction:
     """An invoice extraction of a till receipt in; its vendor, date and total by receipt rules."""
     found = read_receipt(pages)
@@ -323,7 +337,7 @@ def apply_receipt_rules(extraction: InvoiceExtraction, pages: Sequence[Page]) ->
 def _invoice_envelope(base: Envelope, reading: _Reading, threshold: float) -> Envelope:
     """Extract the invoice block and decide whether a person must look at it."""
     extraction = extract_invoice(reading.pages)
-    if is_receipt([page for page in reading.pages if page.words]):
+    if reads_as_receipt(extraction.invoice, [page for page in reading.pages if page.words]):
         extraction = apply_receipt_rules(extraction, reading.pages)
     warnings = list(reading.warnings) + list(extraction.warnings)
     confidence = scale_confidence(extraction.field_confidence, reading.ocr_confidence_factor())

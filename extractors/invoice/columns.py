@@ -22,16 +22,26 @@ class Role(StrEnum):
     AMOUNT = "amount"
     COST_CODE = "cost_code"
     # Columns that are recognised but not extracted: item numbers, ordered and back-ordered
-    # quantities on supply-house tables, tax rates and tax amounts.
+    # quantities on supply-house tables, tax rates and tax amounts, and the day of each line's
+    # delivery or work (a ticket date, a ship date).
     ITEM_NUMBER = "item_number"
     ORDERED = "ordered"
     BACKORDERED = "backordered"
     TAX = "tax"
+    DATE = "date"
 
 
 # Tried in order; a label names the role of the first entry one of whose patterns matches
 # the whole normalised label. Patterns are regular expressions.
 _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
+    (
+        Role.DATE,
+        (
+            r"((ship|shipped|delivery|delivered|ticket|work|service|order|trans\.?|transaction"
+            r"|posting|txn) )?date|date (of )?(service|delivery|work|shipment)|dated",
+            r"(liefer|leistungs|bestell)?datum|fecha( de entrega)?|date de livraison|leverdatum",
+        ),
+    ),
     (
         Role.BACKORDERED,
         (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
-from extractors.dates import infer_day_first
+from extractors.dates import find_dates, infer_day_first
 from extractors.invoice.header import (
     Candidate,
     Hints,
@@ -28,7 +28,7 @@ from extractors.invoice.parties import Party, labelled_party, letterhead_vendor
 from extractors.invoice.reconcile import Totals, choose_totals
 from extractors.layout import Cell, page_rows
 from extractors.page import Page
-from extractors.values import detect_currency, infer_decimal_separator
+from extractors.values import detect_currency, infer_decimal_separator, is_identifier
 from models import BillTo, Invoice, Project, Vendor
 
 Rows = list[list[Cell]]
@@ -42,6 +42,7 @@ _NET_DAYS = re.compile(
     r"\b(?:net|netto|n)\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:days|tage|jours|días|dias|dagen)\b", re.I
 )
 _BELOW_TABLE_BONUS = 1.05
+_PREPRINTED_SHARE = 0.3  # a form's serial number is printed in the top part of its page
 _ISO_AFTER = re.compile(r"^[\s:]*([A-Z]{3})\b")
 _PROJECT_NUMBER = re.compile(r"^\s*#?\s*([A-Z]{0,4}[-#]?\d[\w./-]*)\s*[-–:]?\s*(.*)$")
 _PROJECT_NUMBER_LAST = re.compile(r"^(.*?)[\s(#–-]+([A-Z]{0,4}-?\d[\w./-]{3,})\)?$")
@@ -130,13 +131,40 @@ def _confirm_dates(found: _Found) -> None:
             found.confidence[path] = max(found.confidence[path], 0.97)
 
 
-def _put_numbers(found: _Found, candidates: Sequence[Candidate]) -> None:
+def _put_numbers(
+    found: _Found, candidates: Sequence[Candidate], first_page: Rows, height: float
+) -> None:
     _put_best(found, candidates, Field.INVOICE_NUMBER, "invoice_number")
+    if "invoice_number" not in found.values:
+        taken = {str(c.value) for c in candidates}
+        found.put("invoice_number", preprinted_number(first_page, height, taken), 0.5)
     number = found.values.get("invoice_number")
     pool = [c for c in candidates if c.field is not Field.PO_NUMBER or c.value != number]
     _put_best(found, pool, Field.PO_NUMBER, "po_number")
     terms = [c for c in candidates if c.field is Field.TERMS and terms_fit(str(c.value))]
     _put_best(found, terms, Field.TERMS, "payment_terms")
+
+
+def preprinted_number(rows: Rows, height: float, taken: set[str]) -> str | None:
+    """A form's pre-printed serial number standing alone near the top of its first page
+    ("004512" in red on a carbon-copy invoice book), when no label names the number: the
+    largest lone identifier there that is no date, amount or other field's value."""
+    lone = [
+        cell
+        for row in rows
+        for cell in row
+        if cell.box.y0 < _PREPRINTED_SHARE * height and _lone_serial(cell.text, taken)
+    ]
+    if not lone:
+        return None
+    return max(lone, key=lambda cell: (cell.size, -cell.box.y0)).text.strip()
+
+
+def _lone_serial(text: str, taken: set[str]) -> bool:
+    token = text.strip()
+    if " " in token or token in taken or sum(ch.isdigit() for ch in token) < 4:
+        return False
+    return not find_dates(token) and is_identifier(token)
 
 
 def _put_project(found: _Found, candidates: Sequence[Candidate]) -> None:
@@ -256,6 +284,10 @@ def _build(found: _Found, lines: LineItemsResult) -> Invoice:
     )
 
 
+def _height(pages: Sequence[Page]) -> float:
+    return pages[0].height if pages else 0.0
+
+
 def extract_invoice(pages: Sequence[Page]) -> InvoiceExtraction:
     """The pages of an invoice in, the extracted invoice with confidences and warnings out."""
     lines = extract_line_items(pages)
@@ -265,7 +297,7 @@ def extract_invoice(pages: Sequence[Page]) -> InvoiceExtraction:
     candidates = [c for i, rows in enumerate(pages_rows) for c in page_candidates(rows, hints, i)]
     found = _Found()
     found.put("currency", currency, 0.9)
-    _put_numbers(found, candidates)
+    _put_numbers(found, candidates, pages_rows[0] if pages_rows else [], _height(pages))
     _put_dates(found, candidates)
     _confirm_dates(found)
     _put_project(found, candidates)

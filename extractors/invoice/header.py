@@ -176,15 +176,30 @@ def _sources(
         right = _rest_of_row(rows, right)
     elif right is not None:
         right = right if right.box.x0 - cell.box.x1 < _RIGHT_REACH else None
-    if right is not None and not _starts_with_label(right):
-        sources.append(_Source(right.text, 1.0, right))
     depth = 4 if hit.label.field in _MONEY_FIELDS else 1
     below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
+    if (
+        right is not None
+        and below
+        and hit.label.field not in _MONEY_FIELDS
+        and _set_under(cell, below[0], right)
+    ):
+        right = None  # a key over its value whose line runs into a neighbouring block
+    if right is not None and not _starts_with_label(right):
+        sources.append(_Source(right.text, 1.0, right))
     for index, other in enumerate(below):
         if _starts_with_label(other):
             break
         sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
     return sources
+
+
+def _set_under(key: Cell, under: Cell, right: Cell) -> bool:
+    """A value set flush under its key, with what stands right of the key far off: the key
+    heads the value below (a sidebar's "ORDER NO." over "P7063-01", beside an item table)."""
+    flush = abs(under.box.x0 - key.box.x0) <= 3.0 and under.box.y0 - key.box.y1 < key.size
+    far = right.box.x0 - key.box.x1 > 3.0 * key.size and not key.text.endswith(":")
+    return flush and far and not _starts_with_label(under)
 
 
 def _rest_of_row(rows: Sequence[Sequence[Cell]], first: Cell) -> Cell:

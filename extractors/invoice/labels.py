@@ -80,12 +80,27 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"(?:rechnung|\w+rechnung|rechnungskorrektur|gutschrift)(?:\s+(?:des|der|vom|von|zur|"
         r"zum)\s+\w+)?\s*(?:\(\d+\))?\s*nr\.?",
     ),
-    (Field.INVOICE_NUMBER, 0.5, r"(?:invoice|rechnung|facture|factura|factuur)"),
+    (
+        Field.INVOICE_NUMBER,
+        0.8,
+        r"invoice\s+ref(?:erence)?\.?|statement\s*"
+        + _NO
+        + r"|our\s+ref(?:erence)?\.?(?:\s*"
+        + _NO
+        + r")?",
+    ),
+    # A document title, the number may follow it: "TAX INVOICE A-2026-6094", "Invoice 1042".
+    (
+        Field.INVOICE_NUMBER,
+        0.5,
+        r"(?:(?:tax|billing|sales|commercial|progress|final|statement\s*/)\s+)?"
+        r"(?:invoice|rechnung|facture|factura|factuur)",
+    ),
     # A bare "Number" or a "Reference No." heads the invoice number only when nothing better does.
     (
         Field.INVOICE_NUMBER,
         0.45,
-        r"(?:number|no\.?|nr\.?|#)|(?:reference|ref\.?)\s*" + _NO,
+        r"(?:number|no\.?|nr\.?|n°|nº|#)|(?:reference|ref\.?)\s*" + _NO,
     ),
     (
         Field.INVOICE_DATE,
@@ -102,7 +117,11 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         0.9,
         r"(?:beleg|document|bill(?:ing)?|issue)\s*-?\s*(?:datum|date)|date\s+issued|issued\s+on",
     ),
-    (Field.INVOICE_DATE, 0.9, r"tax\s+point(?:\s+date)?|invoice\s+issued"),
+    (
+        Field.INVOICE_DATE,
+        0.9,
+        r"tax\s+point(?:\s+date)?|invoice\s+issued|statement\s+date|document\s+date|issued(?:\s+on)?",
+    ),
     (Field.INVOICE_DATE, 0.7, r"date|datum|fecha|factuurdatum|date d'émission|dated"),
     (
         Field.DUE_DATE,
@@ -111,7 +130,11 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"date\s+due|due\s+on|due\s+by",
     ),
     (Field.DUE_DATE, 1.0, r"fällig(?:keit)?(?:sdatum)?(?:\s+am)?|date\s+d'échéance|échéance"),
-    (Field.DUE_DATE, 1.0, r"fecha\s+de\s+vencimiento|vencimiento|vervaldatum|vervaldag|pay\s+by"),
+    (
+        Field.DUE_DATE,
+        1.0,
+        r"fecha\s+de\s+vencimiento|vencimiento|vervaldatum|vervaldag|pay\s+by|pay\s+before",
+    ),
     (
         Field.DUE_DATE,
         0.8,
@@ -127,7 +150,9 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.PO_NUMBER,
         1.0,
-        r"p\.?\s?o\.?\s*" + _NO + r"?|purchase\s*order(?:\s*" + _NO + r")?|customer\s+po",
+        r"p\.?\s?o\.?\s*" + _NO + r"?|purchase\s*order(?:\s*" + _NO + r")?"
+        r"|(?:customer|cust\.?|client|buyer|purchaser|your)(?:'s|s')?\s+(?:p\.?\s?o\.?|order)"
+        r"(?:\s*" + _NO + r")?",
     ),
     (
         Field.PO_NUMBER,
@@ -150,7 +175,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.PO_NUMBER,
         0.5,
-        r"your\s+reference|votre\s+référence|ihr\s+zeichen|su\s+referencia|uw\s+referentie",
+        r"your\s+ref(?:erence)?\.?|votre\s+référence|ihr\s+zeichen|su\s+referencia|uw\s+referentie",
     ),
     (
         Field.TERMS,
@@ -179,6 +204,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"net\s+of|ex\.?)\s*(?:vat|tax|gst|taxes)?|total\s+hors\s+taxes|summe\s+ohne\s+\w+",
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
+    # A bare "Net" heads the net amount, never terms ("Net 30", "Net 30 Days").
+    (Field.SUBTOTAL, 0.7, r"(?:net|nett)(?!\s*\d)(?:\s+value)?|taxable\s+(?:amount|value)"),
     (
         Field.TAX,
         1.0,
@@ -213,6 +240,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"totaal(?:bedrag)?(?:\s+incl\.?(?:\s+btw)?)?",
     ),
     (Field.TOTAL, 0.9, r"summe\s+inkl\.?|gesamtsumme|total\s+general|total\s+factura|total"),
+    (Field.TOTAL, 0.9, r"gross(?:\s+(?:total|value))?|(?:invoice|total)\s+value"),
     (
         Field.AMOUNT_DUE,
         1.0,

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from extractors.dates import find_dates
 from extractors.invoice.columns import Role, is_strong_description, label_role, normalise_label
+from extractors.invoice.labels import Field, find_labels
 from extractors.lines import TextLine, group_lines
 from extractors.page import Box, Page, Word
 from extractors.tables import (
@@ -25,6 +27,7 @@ from extractors.tables import (
     ColumnLayout,
     aligned_columns,
     assign_cells,
+    box_of,
     column_of,
     header_band,
     header_columns,
@@ -37,7 +40,15 @@ from models import LineItem
 
 # Columns whose label says they are not quantity, price or amount.
 _NOT_FACTORS = frozenset(
-    {Role.ITEM_NUMBER, Role.ORDERED, Role.BACKORDERED, Role.TAX, Role.COST_CODE, Role.DESCRIPTION}
+    {
+        Role.ITEM_NUMBER,
+        Role.ORDERED,
+        Role.BACKORDERED,
+        Role.TAX,
+        Role.COST_CODE,
+        Role.DESCRIPTION,
+        Role.DATE,
+    }
 )
 _CORE = frozenset({Role.DESCRIPTION, Role.QUANTITY, Role.UNIT_PRICE, Role.AMOUNT})
 _ITEM_WORDS = frozenset({"item", "items"})
@@ -75,6 +86,29 @@ _MONEY_WORD = re.compile(r"\d[.,]\d{2,4}(?![\d.,])")
 _ROW_NUMBER = re.compile(r"\d{1,4}\.?")
 _COMMA_MONEY = re.compile(r"\d,\d{2}\b(?![.,]\d)")
 _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
+# Points beyond the header's ends that still belong to the table (its cells' padding).
+_TABLE_MARGIN = 10.0
+# Points of white space that set a header field beside an item table apart from its labels.
+_SIDE_GAP = 18.0
+# Share of the texts under a "Date" label that must be dates for it to head a table column.
+_DATED_SHARE = 0.6
+# Header-field labels that may stand on an item-table header's line in a sidebar.
+_HEADER_FIELDS = frozenset(
+    {
+        Field.INVOICE_NUMBER,
+        Field.INVOICE_DATE,
+        Field.DUE_DATE,
+        Field.PO_NUMBER,
+        Field.TERMS,
+        Field.PROJECT,
+        Field.PROJECT_NAME,
+        Field.PROJECT_NUMBER,
+        Field.BILL_TO,
+        Field.SHIP_TO,
+        Field.REMIT_TO,
+        Field.DISTRACTOR,
+    }
+)
 # Below this, a text-only line is a continuation (in line heights of gap to the row above).
 _JOIN_GAP = 0.7
 # A table continues on a page without a repeated header only if a row comes this early.
@@ -192,12 +226,16 @@ def _read_page(page: Page, lines: Sequence[TextLine], state: _State) -> None:
 def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
     """The first item-table header on a page: its band of label lines, columns and roles."""
     for index in range(len(lines)):
-        roles = _header_roles(lines[index])
-        if roles is None:
+        left, right = _label_span(lines[index], lines[index + 1 : index + 1 + _SAMPLE_LINES])
+        line = _clip(lines[index], left, right)
+        if line is None or _header_roles(line) is None:
             continue
         first, end = header_band(lines, index, _is_label_line)
-        band = lines[first:end]
-        columns = header_columns(band, lines[index], _split_label)
+        clipped = [
+            line if at == index else _clip(lines[at], left, right) for at in range(first, end)
+        ]
+        band = [other for other in clipped if other is not None]
+        columns = header_columns(band, line, _split_label)
         box = band[0].box
         for line in band[1:]:
             box = box.union(line.box)
@@ -206,9 +244,56 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
         resolved = _resolve_roles(found, columns)
         if _is_item_header(set(resolved)):
             named = {i for i, role in enumerate(found) if role in _NOT_FACTORS}
-            checked = _checked_roles(resolved, named, layout, lines[end:])
+            body = [_within_table(line, box) for line in lines[end : end + _SAMPLE_LINES]]
+            checked = _checked_roles(resolved, named, layout, [b for b in body if b])
             return _Header(layout, checked, box, end)
     return None
+
+
+def _label_span(line: TextLine, below: Sequence[TextLine]) -> tuple[float, float]:
+    """Where a line's column labels run: a header field printed at either end of the same
+    line ("P.O. J1095-PO-039" in a sidebar beside the item table) is left out of it."""
+    pieces = segments(line.words)
+    first, last = 0, len(pieces)
+    while first < last - 1 and _side_field(pieces[first], pieces[first + 1], below):
+        first += 1
+    while last - 1 > first and _side_field(pieces[last - 1], pieces[last - 2], below):
+        last -= 1
+    return pieces[first][0].box.x0 - 1.0, pieces[last - 1][-1].box.x1 + 1.0
+
+
+def _side_field(
+    piece: Sequence[Word], neighbour: Sequence[Word], below: Sequence[TextLine]
+) -> bool:
+    """A piece of a header line that is no column label: a header field's label or value,
+    set well apart from the labels beside it ("DATE" over a sidebar's date is no column of
+    dates when what stands under it is mostly not dates)."""
+    text = " ".join(w.text for w in piece)
+    gap = max(neighbour[0].box.x0 - piece[-1].box.x1, piece[0].box.x0 - neighbour[-1].box.x1)
+    if gap < _SIDE_GAP:
+        return False
+    role = label_role(text)
+    if role is Role.DATE:
+        return not _dates_under(box_of(piece), below)
+    if role is not None:
+        return False
+    if any(ch.isdigit() for ch in text):
+        return True
+    hits = find_labels(text)
+    return bool(hits) and hits[0].start <= 1 and hits[0].label.field in _HEADER_FIELDS
+
+
+def _dates_under(label: Box, below: Sequence[TextLine]) -> bool:
+    """Whether most item rows (lines printing money) hold a date under a "Date" label: a
+    column of dates, not a sidebar's date label beside the table."""
+    texts = [
+        " ".join(w.text for w in line.words if w.box.x1 > label.x0 - 2 and w.box.x0 < label.x1)
+        for line in below
+        if _MONEY_WORD.search(line.text)
+    ]
+    texts = [text for text in texts if text]
+    dated = sum(1 for text in texts if (found := find_dates(text)) and found[0].start == 0)
+    return bool(texts) and dated >= _DATED_SHARE * len(texts)
 
 
 def _checked_roles(
@@ -315,7 +400,8 @@ def _longest_label(words: Sequence[Word], index: int) -> int:
         if index + span <= len(words):
             role = label_role(" ".join(w.text for w in words[index : index + span]))
             allowed = _PHRASE_HEADS.get(head, {head}) if head is not None else {role}
-            if role is not None and role in allowed:
+            # "Work Date", "Service Date": a phrase ending in a date names a date column.
+            if role is not None and (role in allowed or role is Role.DATE):
                 return span
     return 1 if head is not None else 0
 
@@ -531,7 +617,10 @@ def _read_body(page: Page, lines: Sequence[TextLine], state: _State) -> int | No
     """Body lines into rows until the table ends; the index of another item-table header
     when that is what ended it."""
     assert state.header is not None
-    for index, line in enumerate(lines):
+    for index, printed in enumerate(lines):
+        line = _within_table(printed, state.header.box)
+        if line is None:
+            continue
         text = line.text
         if _FOOTER.search(text):
             continue
@@ -549,6 +638,25 @@ def _read_body(page: Page, lines: Sequence[TextLine], state: _State) -> int | No
         if _take(read, state):
             state.table_end[page.number] = max(state.table_end.get(page.number, 0.0), line.box.y1)
     return None
+
+
+def _within_table(line: TextLine, header: Box) -> TextLine | None:
+    """The part of a line under the item table's header: a sidebar or margin note printed
+    on the same line as a row is not part of it (None when nothing of the line is)."""
+    return _clip(line, header.x0 - _TABLE_MARGIN, header.x1 + _TABLE_MARGIN)
+
+
+def _clip(line: TextLine, left: float, right: float) -> TextLine | None:
+    """The words of a line standing between `left` and `right` (None when there are none)."""
+    words = tuple(w for w in line.words if w.box.x1 > left and w.box.x0 < right)
+    if len(words) == len(line.words):
+        return line
+    if not words:
+        return None
+    box = words[0].box
+    for word in words[1:]:
+        box = box.union(word.box)
+    return TextLine(words, box)
 
 
 def _is_running_total(text: str, read: _Read) -> bool:

@@ -40,6 +40,7 @@ _TITLE_WORDS = re.compile(
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
 _TOP_SHARE = 0.4
+_NAME_LINES = 3  # a company name wraps onto at most this many lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +181,44 @@ def letterhead_vendor(
     if not top:
         return Party()
     ranked = sorted(top, key=lambda cell: _prominence(cell, page_height), reverse=True)
-    chosen = ranked[0]
-    below = cells_below(rows, chosen, 4, _BLOCK_SPACING)
+    lines = _wrapped_name(rows, ranked[0])
+    below = cells_below(rows, lines[-1], 4, _BLOCK_SPACING)
     address = [c.text for c in below if not _label_start(c.text) and not _ATTN.match(c.text)]
-    return Party(
-        _display_name(chosen), "\n".join(address) or None, _letterhead_score(ranked, page_height)
-    )
+    name = " ".join(_display_name(line) for line in lines)
+    return Party(name, "\n".join(address) or None, _letterhead_score(ranked, page_height))
+
+
+def _wrapped_name(rows: Sequence[Sequence[Cell]], chosen: Cell) -> list[Cell]:
+    """A name set on several lines in a narrow space ("Evergreen Lumber &" / "Supply Inc."):
+    the chosen line with the lines just above and below it in the same type, aligned with it
+    (at most `_NAME_LINES` in all)."""
+    lines = [chosen]
+    for step in (-1, 1):
+        edge = chosen
+        while len(lines) < _NAME_LINES and 0 <= edge.row + step < len(rows):
+            twin = next((run for cell in rows[edge.row + step] for run in _size_runs(cell)
+                         if _continues_name(edge, run)), None)  # fmt: skip
+            if twin is None:
+                break
+            lines = [twin, *lines] if step < 0 else [*lines, twin]
+            edge = twin
+    return lines
+
+
+def _continues_name(name: Cell, other: Cell) -> bool:
+    """Whether `other` is the rest of a name set on two lines: same size and weight, aligned
+    left, right or centred with it, close above or below, and no digits or label in it."""
+    if abs(other.size - name.size) > 0.5 or other.bold != name.bold:
+        return False
+    gap = max(other.box.y0 - name.box.y1, name.box.y0 - other.box.y1)
+    if gap > 0.6 * name.size:
+        return False
+    a, b = name.box, other.box
+    aligned = abs(a.x0 - b.x0) <= 3 or abs(a.x1 - b.x1) <= 3 or abs(a.cx - b.cx) <= 3
+    text = other.text.strip()
+    if not aligned or any(ch.isdigit() for ch in text) or _is_label(text):
+        return False
+    return not _TITLE_WORDS.match(text) and "@" not in text
 
 
 def _letterhead_score(ranked: Sequence[Cell], page_height: float) -> float:
