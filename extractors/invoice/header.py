@@ -182,7 +182,7 @@ def _sources(
         right is not None
         and below
         and hit.label.field not in _MONEY_FIELDS
-        and _set_under(cell, below[0], right)
+        and _set_under(rows, cell, below[0], right)
     ):
         right = None  # a key over its value whose line runs into a neighbouring block
     if right is not None and not _starts_with_label(right):
@@ -194,12 +194,17 @@ def _sources(
     return sources
 
 
-def _set_under(key: Cell, under: Cell, right: Cell) -> bool:
+def _set_under(rows: Sequence[Sequence[Cell]], key: Cell, under: Cell, right: Cell) -> bool:
     """A value set flush under its key, with what stands right of the key far off: the key
-    heads the value below (a sidebar's "ORDER NO." over "P7063-01", beside an item table)."""
+    heads the value below (a sidebar's "ORDER NO." over "P7063-01", beside an item table).
+    Keys in a column with their values in a column beside them ("Bestellung : PO445" over
+    "Vertrag : MSPE2017") are label-left pairs, however wide the gap."""
     flush = abs(under.box.x0 - key.box.x0) <= 3.0 and under.box.y0 - key.box.y1 < key.size
     far = right.box.x0 - key.box.x1 > 3.0 * key.size and not key.text.endswith(":")
-    return flush and far and not _starts_with_label(under)
+    if not flush or not far or right.text.lstrip().startswith(":"):
+        return False
+    paired = any(abs(other.box.x0 - right.box.x0) <= 3.0 for other in rows[under.row])
+    return not paired and not _starts_with_label(under)
 
 
 def _rest_of_row(rows: Sequence[Sequence[Cell]], first: Cell) -> Cell:

@@ -10,6 +10,7 @@ header reader can look below it. Pure functions over the page model.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -259,7 +260,10 @@ def _label_span(line: TextLine, below: Sequence[TextLine]) -> tuple[float, float
         first += 1
     while last - 1 > first and _side_field(pieces[last - 1], pieces[last - 2], below):
         last -= 1
-    return pieces[first][0].box.x0 - 1.0, pieces[last - 1][-1].box.x1 + 1.0
+    # Only a side that lost a piece is bounded: stacked labels may reach past the line's ends.
+    left = pieces[first][0].box.x0 - 1.0 if first > 0 else -math.inf
+    right = pieces[last - 1][-1].box.x1 + 1.0 if last < len(pieces) else math.inf
+    return left, right
 
 
 def _side_field(
