@@ -29,10 +29,10 @@ worker: setup ## Run a worker against DOCPROC_* (PostgreSQL + Redis or RabbitMQ)
 	$(BIN)/docproc worker
 
 test: setup lint ## Lint, type-check and run the tests (a short chaos run included), then audit
-	$(BIN)/pytest -q -m "not faults"
+	$(BIN)/pytest -q
 	@$(MAKE) --no-print-directory audit || echo "make test: dependency audit did not pass or could not reach the advisory database (see above); not fatal here, run make audit"
 
-test-faults: setup ## The short chaos run (kept out of make test: see the README's Operations section)
+test-faults: setup ## Only the fault-injection tests (the short chaos run; make test runs them too)
 	$(BIN)/pytest -q -m faults
 
 lint: setup ## ruff format check, ruff, mypy --strict, import contracts

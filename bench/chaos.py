@@ -12,7 +12,9 @@ and the export receiver hanging past the connector's timeout.
 Counted from the database and the receivers, never from logs: `lost` (uploads answered 2xx
 whose document is missing, not terminal, or failed), `duplicated` (a document or extraction
 stored twice), `exported_twice` (a document delivered under two delivery ids, or two export
-rows), `alerts_raised` (rows in `alerts`). Prints progress on stderr and ONE line on stdout:
+rows), `alerts_raised` (rows in `alerts`); `recovered` also needs the API, the worker and beat
+still running (the detail's `exited` names any that stopped). Prints progress on stderr and
+ONE line on stdout:
 
     CHAOS lost=N duplicated=N exported_twice=N alerts_raised=N recovered=yes|no
 
@@ -675,10 +677,22 @@ def tally(run: Run) -> Tally:
         "refusals": dict(run.uploader.refusals),
         "faults": run.faults,
         "metrics": metric_figures(run),
+        "exited": exited(run),
     }
     duplicated = dup_rows + dup_results
-    recovered = not lost and settled(run) and _ready(run)
+    recovered = not lost and settled(run) and _ready(run) and not detail["exited"]
     return Tally(len(lost), duplicated, twice, len(alerts), recovered, detail)
+
+
+def exited(run: Run) -> dict[str, int | None]:
+    """The service's processes that ended during the run, with their exit codes: none
+    should (a worker that stops on a broker fault leaves every later document QUEUED)."""
+    assert run.service is not None
+    return {
+        name: process.returncode
+        for name, process in run.service.procs.items()
+        if process.poll() is not None
+    }
 
 
 def metric_figures(run: Run) -> dict[str, float]:

@@ -6,7 +6,7 @@ JSON only, no result backend (results live in the database), one queue per kind 
 for callbacks) with soft and hard time limits per queue (see `requests.py`), a memory
 ceiling and a task budget per child, and beat running `document.reconcile`. With no broker
 URL it uses kombu's filesystem transport under DATA_DIR/broker, so the embedded mode needs
-no server.
+no server; a Redis URL gets kombu's Redis transport with the fix in `redis_transport.py`.
 
 Owns configuration and routing only: no task bodies here, and nothing that touches the
 database or the blob store at import time.
@@ -27,6 +27,7 @@ from kombu import Exchange, Queue
 from service.config import Settings, get_settings
 from service.observability.worker_hooks import install as install_observability
 from service.worker.checks import ConfigurationError, check_broker_settings
+from service.worker.redis_transport import TRANSPORT_PATH as REDIS_TRANSPORT
 from service.worker.requests import DocprocTask, QueueTimeLimitRequest
 
 log = logging.getLogger("docproc.worker")
@@ -90,6 +91,14 @@ def _broker(settings: Settings) -> tuple[str, dict[str, Any]]:
     return "filesystem://", options
 
 
+def _broker_transport(url: str | None) -> str | None:
+    """Our Redis transport for a Redis URL (a worker that survives losing Redis: see
+    `redis_transport`); None lets kombu choose by the URL's scheme."""
+    if url and url.split(":", 1)[0] in {"redis", "rediss"}:
+        return REDIS_TRANSPORT
+    return None
+
+
 def _task_modules() -> list[str]:
     """Modules holding tasks; the callback module is included once it exists."""
     return [name for name in _TASK_MODULES if importlib.util.find_spec(name) is not None]
@@ -110,6 +119,7 @@ def make_celery(settings: Settings) -> Celery:
         result_serializer="json",
         task_ignore_result=True,
         result_backend=None,
+        broker_transport=_broker_transport(settings.broker.url),
         broker_transport_options=transport_options,
         result_backend_transport_options=dict(transport_options),
         broker_connection_retry_on_startup=True,
