@@ -3,38 +3,11 @@ arithmetic that chooses among candidates. Each test prints a tiny PDF and reads 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-import pymupdf
-
-from extractors.invoice import InvoiceExtraction, extract_invoice
 from extractors.invoice.labels import Field, find_labels
-from extractors.page import Page
-from extractors.text_layer import read_text_layer
-
-Line = (
-    tuple[float, float, str]
-    | tuple[float, float, str, float]
-    | tuple[float, float, str, float, bool]
-)
-
-
-def _extract(lines: Sequence[Line]) -> InvoiceExtraction:
-    # The base-14 fonts print no euro sign: tests write currencies as ISO codes.
-    doc = pymupdf.open()
-    pdf_page = doc.new_page(width=612, height=792)
-    for line in lines:
-        x, y, text = line[0], line[1], line[2]
-        size = line[3] if len(line) > 3 else 9.0
-        bold = line[4] if len(line) > 4 else False
-        font = "hebo" if bold else "helv"
-        pdf_page.insert_text((x, y), text, fontname=font, fontsize=size)
-    page: Page = read_text_layer(pdf_page, 1)
-    doc.close()
-    return extract_invoice([page])
-
+from tests.unit.printed import Line, extract
 
 US_INVOICE: list[Line] = [
     (40, 60, "Summit Drywall LLC", 16, True),
@@ -83,7 +56,7 @@ US_INVOICE: list[Line] = [
 
 
 def test_labelled_values_right_of_their_labels() -> None:
-    invoice = _extract(US_INVOICE).invoice
+    invoice = extract(US_INVOICE).invoice
     assert invoice.invoice_number == "INV-10293"
     assert invoice.invoice_date == date(2026, 3, 14)
     assert invoice.due_date == date(2026, 4, 13)
@@ -93,7 +66,7 @@ def test_labelled_values_right_of_their_labels() -> None:
 
 
 def test_totals_and_the_single_printed_total_is_also_the_amount_due() -> None:
-    invoice = _extract(US_INVOICE).invoice
+    invoice = extract(US_INVOICE).invoice
     assert invoice.subtotal == Decimal("2081.00")
     assert invoice.tax_total == Decimal("166.48")
     assert invoice.total == Decimal("2247.48")
@@ -102,7 +75,7 @@ def test_totals_and_the_single_printed_total_is_also_the_amount_due() -> None:
 
 
 def test_parties_vendor_from_the_letterhead_bill_to_without_attn() -> None:
-    invoice = _extract(US_INVOICE).invoice
+    invoice = extract(US_INVOICE).invoice
     assert invoice.vendor.name == "Summit Drywall LLC"
     assert invoice.vendor.phone == "937-555-0142"
     assert invoice.vendor.tax_id == "12-3456789"
@@ -111,18 +84,18 @@ def test_parties_vendor_from_the_letterhead_bill_to_without_attn() -> None:
 
 
 def test_project_number_and_name_are_kept_apart() -> None:
-    project = _extract(US_INVOICE).invoice.project
+    project = extract(US_INVOICE).invoice.project
     assert (project.number, project.name) == ("24-017", "Riverside MOB")
 
 
 def test_confidences_are_dotted_paths_in_the_unit_interval() -> None:
-    confidence = _extract(US_INVOICE).field_confidence
+    confidence = extract(US_INVOICE).field_confidence
     assert {"invoice_number", "vendor.name", "total", "invoice_date"} <= set(confidence)
     assert all(0.0 <= value <= 1.0 for value in confidence.values())
 
 
 def test_values_below_their_labels_in_a_header_grid() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "INVOICE", 22, True),
             (40, 100, "INVOICE NUMBER", 6),
@@ -148,7 +121,7 @@ def test_values_below_their_labels_in_a_header_grid() -> None:
 
 
 def test_retainage_is_positive_and_amount_due_follows_it() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Northstar Steel Inc.", 14, True),
             (340, 80, "Invoice Number: 746082"),
@@ -169,7 +142,7 @@ def test_retainage_is_positive_and_amount_due_follows_it() -> None:
 
 
 def test_german_labels_and_decimal_commas() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Bau Muster GmbH", 14, True),
             (40, 80, "Lindenallee 12, 10557 Berlin"),
@@ -202,7 +175,7 @@ def test_german_labels_and_decimal_commas() -> None:
 
 
 def test_the_arithmetic_chooses_among_several_totals() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Acme Lumber Co.", 14, True),
             (340, 80, "Invoice No. 5521"),
@@ -223,7 +196,7 @@ def test_the_arithmetic_chooses_among_several_totals() -> None:
 
 
 def test_distractor_numbers_are_not_invoice_or_po_numbers() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Redline Rebar Ltd", 14, True),
             (40, 80, "Account No. 8571-5487-65"),
@@ -258,7 +231,7 @@ def test_label_vocabulary_in_five_languages() -> None:
 
 
 def test_french_invoice_with_space_grouped_amounts() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Menuiserie Dupont SARL", 14, True),
             (40, 80, "12 rue des Lilas, 69001 Lyon"),
@@ -283,7 +256,7 @@ def test_french_invoice_with_space_grouped_amounts() -> None:
 
 
 def test_spanish_and_dutch_labels() -> None:
-    spanish = _extract(
+    spanish = extract(
         [
             (40, 60, "Construcciones Ruiz S.L.", 14, True),
             (330, 80, "Factura nº 2026-0042"),
@@ -300,7 +273,7 @@ def test_spanish_and_dutch_labels() -> None:
     assert spanish.invoice_number == "2026-0042"
     assert spanish.due_date == date(2026, 4, 13)
     assert spanish.total == Decimal("1210.00")
-    dutch = _extract(
+    dutch = extract(
         [
             (40, 60, "Bouwbedrijf Jansen B.V.", 14, True),
             (330, 80, "Factuurnummer: 2026-17"),
@@ -321,7 +294,7 @@ def test_spanish_and_dutch_labels() -> None:
 
 
 def test_a_big_title_number_and_a_bare_total_due() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Keystone Electric Inc.", 14, True),
             (40, 76, "88 Harbor Blvd, Tacoma, WA 98402"),
@@ -340,7 +313,7 @@ def test_a_big_title_number_and_a_bare_total_due() -> None:
 
 
 def test_monogram_logo_and_number_word_in_the_value_cell() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "NR Northgate Ready Mix Co.", 16, True),
             (40, 80, "1506 Marine Dr, Mississauga, ON L5T 2H7"),
@@ -363,7 +336,7 @@ def test_monogram_logo_and_number_word_in_the_value_cell() -> None:
 
 
 def test_a_remit_to_box_is_not_the_vendor_address() -> None:
-    invoice = _extract(
+    invoice = extract(
         [
             (40, 60, "Granite Peak Supply Co.", 16, True),
             (40, 78, "77 Quarry Rd"),

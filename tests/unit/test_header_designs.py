@@ -6,48 +6,12 @@ on a full-page invoice that is no till receipt. Each test prints a tiny PDF and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-import pymupdf
-
-from extractors.invoice import InvoiceExtraction, extract_invoice
 from extractors.limits import Limits
-from extractors.page import Page
 from extractors.pipeline import run_pipeline
-from extractors.text_layer import read_text_layer
-
-# (x, y, text[, size[, bold[, align]]]): align "right" puts the text's right edge at x.
-Line = (
-    tuple[float, float, str]
-    | tuple[float, float, str, float]
-    | tuple[float, float, str, float, bool]
-    | tuple[float, float, str, float, bool, str]
-)
-
-
-def _pdf(lines: Sequence[Line], width: float = 612, height: float = 792) -> bytes:
-    doc = pymupdf.open()
-    page = doc.new_page(width=width, height=height)
-    for line in lines:
-        x, y, text = line[0], line[1], line[2]
-        size = line[3] if len(line) > 3 else 9.0
-        font = "hebo" if len(line) > 4 and line[4] else "helv"
-        if len(line) > 5 and line[5] == "right":
-            x -= pymupdf.get_text_length(text, fontname=font, fontsize=size)
-        page.insert_text((x, y), text, fontname=font, fontsize=size)
-    data: bytes = doc.tobytes()
-    doc.close()
-    return data
-
-
-def _extract(lines: Sequence[Line]) -> InvoiceExtraction:
-    doc = pymupdf.open(stream=_pdf(lines))
-    page: Page = read_text_layer(doc[0], 1)
-    doc.close()
-    return extract_invoice([page])
-
+from tests.unit.printed import Line, extract, print_pdf
 
 ITEMS_HEADER: list[Line] = [
     (170, 240, "Description", 8.0, True),
@@ -102,7 +66,7 @@ def test_header_fields_down_a_sidebar_beside_the_item_table_leave_its_rows_whole
         (12, 284, "TERMS", 7.0, True),
         (12, 294, "Net 30"),
     ]
-    found = _extract(sidebar + ITEMS_HEADER + ITEMS + TOTALS).invoice
+    found = extract(sidebar + ITEMS_HEADER + ITEMS + TOTALS).invoice
     assert found.vendor.name == "Granite Ready Mix Co."
     assert (found.invoice_number, found.po_number) == ("GR-20417", "PO-5580")
     assert found.invoice_date == date(2026, 3, 14)
@@ -126,7 +90,7 @@ def test_a_carbon_book_serial_number_with_no_label_is_the_invoice_number() -> No
         (160, 110, "Customer Order No.", 7.0, True),
         (160, 120, "PO-5580"),
     ]
-    found = _extract(lines + ITEMS_HEADER + ITEMS + TOTALS)
+    found = extract(lines + ITEMS_HEADER + ITEMS + TOTALS)
     assert found.invoice.invoice_number == "004512"
     assert found.invoice.po_number == "PO-5580"
     assert found.field_confidence["invoice_number"] < 0.8  # unlabelled: a person confirms it
@@ -138,7 +102,7 @@ def test_the_number_in_the_title_line_is_the_invoice_number() -> None:
         (570, 50, "TAX INVOICE A-2026-6094", 18.0, True, "right"),
         (40, 110, "Date: 03/14/2026"),
     ]
-    found = _extract(lines + ITEMS_HEADER + ITEMS + TOTALS).invoice
+    found = extract(lines + ITEMS_HEADER + ITEMS + TOTALS).invoice
     assert found.invoice_number == "A-2026-6094"
 
 
@@ -153,7 +117,7 @@ def test_net_and_gross_name_the_subtotal_and_the_total_but_net_30_names_terms() 
         (400, 104, "Terms", 9.0, True),
         (470, 104, "Net 30"),
     ]
-    found = _extract(LETTERHEAD + ITEMS_HEADER + ITEMS + totals).invoice
+    found = extract(LETTERHEAD + ITEMS_HEADER + ITEMS + totals).invoice
     assert (found.subtotal, found.tax_total, found.total) == (
         Decimal("9100.00"),
         Decimal("728.00"),
@@ -171,7 +135,7 @@ def test_a_total_right_aligned_under_its_right_aligned_label_is_read_whole() -> 
         (570, 372, "TOTAL", 7.0, True, "right"),
         (570, 386, "9,828.00 USD", 13.0, True, "right"),
     ]
-    found = _extract(LETTERHEAD + ITEMS_HEADER + ITEMS + totals).invoice
+    found = extract(LETTERHEAD + ITEMS_HEADER + ITEMS + totals).invoice
     assert (found.subtotal, found.total) == (Decimal("9100.00"), Decimal("9828.00"))
 
 
@@ -179,7 +143,7 @@ def test_a_column_of_delivery_dates_is_neither_description_nor_the_invoice_date(
     dated: list[Line] = [(120, 240, "Ship Date", 8.0, True)]
     for y, day in ((258, "03/02/2026"), (276, "03/05/2026"), (294, "03/09/2026")):
         dated.append((120, y, day))
-    found = _extract(LETTERHEAD + ITEMS_HEADER + ITEMS + TOTALS + dated).invoice
+    found = extract(LETTERHEAD + ITEMS_HEADER + ITEMS + TOTALS + dated).invoice
     assert found.invoice_date == date(2026, 3, 14)
     assert [item.description for item in found.line_items] == [
         "Ready-mix concrete 4000 PSI",
@@ -201,7 +165,7 @@ def test_a_full_page_tax_invoice_with_qty_and_thanks_is_no_till_receipt() -> Non
         (40, 420, "Thank you for your business."),
     ]
     header = [line for line in ITEMS_HEADER if line[2] != "Qty"]
-    envelope = run_pipeline(_pdf(lines + header + ITEMS + TOTALS), "tax.pdf", Limits())
+    envelope = run_pipeline(print_pdf(lines + header + ITEMS + TOTALS), "tax.pdf", Limits())
     assert envelope.invoice is not None
     assert envelope.invoice.vendor.name == "Granite Ready Mix Co."
     assert envelope.invoice.total == Decimal("9828.00")

@@ -4,35 +4,13 @@ cells, columns of line amounts, and remittance stubs. Each test prints a tiny PD
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-import pymupdf
-
-from extractors.invoice import InvoiceExtraction, extract_invoice
 from extractors.invoice.labels import Field, find_labels
 from extractors.layout import page_rows, text_below
 from extractors.page import Box, Page, Word
-from extractors.text_layer import read_text_layer
-
-Line = tuple[float, float, str] | tuple[float, float, str, float, bool]
-
-
-def _extract(lines: Sequence[Line], centred: bool = False) -> InvoiceExtraction:
-    doc = pymupdf.open()
-    pdf_page = doc.new_page(width=612, height=792)
-    for line in lines:
-        x, y, text = line[0], line[1], line[2]
-        size = line[3] if len(line) > 3 else 9.0
-        font = "hebo" if len(line) > 4 and line[4] else "helv"
-        if centred:
-            x -= pymupdf.get_text_length(text, fontname=font, fontsize=size) / 2
-        pdf_page.insert_text((x, y), text, fontname=font, fontsize=size)
-    page: Page = read_text_layer(pdf_page, 1)
-    doc.close()
-    return extract_invoice([page])
-
+from tests.unit.printed import Line, extract
 
 LETTERHEAD: list[Line] = [
     (40, 50, "Keystone Electric Inc.", 16.0, True),
@@ -62,18 +40,18 @@ TABLE: list[Line] = [
 
 def test_a_strip_of_cells_labels_over_values_centred_in_their_columns() -> None:
     strip: list[Line] = [
-        (80, 150, "NUMBER", 8.0, True),
-        (170, 150, "BILLING DATE", 8.0, True),
-        (260, 150, "DUE BY", 8.0, True),
-        (340, 150, "P.O.", 8.0, True),
-        (430, 150, "PROJECT", 8.0, True),
-        (80, 166, "A-2026-5581"),
-        (170, 166, "June 28, 2026"),
-        (260, 166, "July 28, 2026"),
-        (340, 166, "4391"),
-        (430, 166, "J1192 Harbor Point Apartments"),
+        (80, 150, "NUMBER", 8.0, True, "center"),
+        (170, 150, "BILLING DATE", 8.0, True, "center"),
+        (260, 150, "DUE BY", 8.0, True, "center"),
+        (340, 150, "P.O.", 8.0, True, "center"),
+        (430, 150, "PROJECT", 8.0, True, "center"),
+        (80, 166, "A-2026-5581", 9.0, False, "center"),
+        (170, 166, "June 28, 2026", 9.0, False, "center"),
+        (260, 166, "July 28, 2026", 9.0, False, "center"),
+        (340, 166, "4391", 9.0, False, "center"),
+        (430, 166, "J1192 Harbor Point Apartments", 9.0, False, "center"),
     ]
-    invoice = _extract(strip, centred=True).invoice
+    invoice = extract(strip).invoice
     assert invoice.invoice_number == "A-2026-5581"
     assert invoice.invoice_date == date(2026, 6, 28)
     assert invoice.due_date == date(2026, 7, 28)
@@ -111,11 +89,11 @@ def test_weak_labels_announce_the_invoice_number_only_as_a_last_resort() -> None
         (340, 134, "Reference No.:", 9.0, True),
         (420, 134, "Q-55102"),
     ]
-    assert _extract(both).invoice.invoice_number == "INV-10293"
+    assert extract(both).invoice.invoice_number == "INV-10293"
 
 
 def test_a_billing_invoice_title_is_not_the_vendor() -> None:
-    invoice = _extract([*LETTERHEAD, (340, 120, "Invoice #: 4471")]).invoice
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471")]).invoice
     assert invoice.vendor.name == "Keystone Electric Inc."
 
 
@@ -128,7 +106,7 @@ def test_goods_total_is_a_subtotal_and_line_totals_are_no_invoice_total() -> Non
         (380, 418, "Balance Due:", 9.0, True),
         (520, 418, "2,269.08", 9.0, True),
     ]
-    invoice = _extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *totals]).invoice
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *totals]).invoice
     assert invoice.subtotal == Decimal("2101.00")
     assert invoice.tax_total == Decimal("168.08")
     assert invoice.total == Decimal("2269.08")
@@ -145,7 +123,7 @@ def test_totals_in_a_row_of_cells_labels_above_amounts() -> None:
         (250, 406, "$168.08"),
         (400, 406, "$2,269.08"),
     ]
-    invoice = _extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *row]).invoice
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *row]).invoice
     assert invoice.subtotal == Decimal("2101.00")
     assert invoice.tax_total == Decimal("168.08")
     assert invoice.total == Decimal("2269.08")
@@ -168,7 +146,7 @@ def test_a_remittance_stub_repeats_values_and_its_blank_is_not_taken() -> None:
         (330, 648, "Amount Enclosed:", 9.0, True),
         (420, 648, "$ ______________"),
     ]
-    invoice = _extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *stub]).invoice
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *stub]).invoice
     assert invoice.invoice_number == "4471"
     assert invoice.total == Decimal("2269.08")
     assert invoice.amount_due == Decimal("2269.08")
