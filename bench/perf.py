@@ -43,6 +43,8 @@ SEED_BASE = 700_000
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_URL = "redis://127.0.0.1:6379/12"  # a database of the benchmark's own
 DONE = ("extracted", "needs_review", "failed", "exported")
+# `docproc api --workers N` as deployed: one server process per core.
+API_WORKERS = os.cpu_count() or 1
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ENTRY_MODULES = {
     "cli": ["service.cli"],
@@ -163,6 +165,11 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and its direct children, MB (uvicorn's supervisor and its workers)."""
+    return rss_mb(pid) + sum(rss_mb(child) for child in children(pid))
+
+
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process and its reaped children, from /proc stat."""
     with contextlib.suppress(OSError):
@@ -257,10 +264,12 @@ class Stack:
                               cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
         return done.stdout.strip()
 
-    def start_api(self) -> Proc:
-        """`docproc api` on a free port; returns once /healthz answers."""
+    def start_api(self, workers: int = API_WORKERS) -> Proc:
+        """`docproc api --workers N` on a free port; returns once /healthz answers."""
         api = self.start("api", [sys.executable, "-m", "service.cli", "api", "--port",
-                                 str(self.port), "--log-level", "warning"])  # fmt: skip
+                                 str(self.port), "--log-level", "warning",
+                                 "--workers", str(workers)])  # fmt: skip
+        _wait(lambda: len(children(api.pid)) >= workers or workers == 1, 60, "API workers")
         _wait(lambda: _healthy(self.url), 60, "the API")
         return api
 
@@ -439,8 +448,9 @@ def run_load(stack: Stack, key: str, pdf: bytes, clients: int, seconds: float) -
         cwd=ROOT, capture_output=True, text=True, check=True, timeout=seconds + 120,
     )  # fmt: skip
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["api_workers"] = API_WORKERS
     figures["api_cpu_s"] = api.cpu_s() - cpu0
-    figures["api_rss_mb_after"] = rss_mb(api.pid)
+    figures["api_rss_mb_after"] = tree_rss_mb(api.pid)
     _log(f"load: {figures['rps']:.0f} req/s, p50 {figures['p50_ms']:.0f} ms, "
          f"p99 {figures['p99_ms']:.0f} ms, statuses {figures['statuses']}")  # fmt: skip
     return figures
@@ -473,7 +483,7 @@ def run_services(sizes: Sizes, pdfs: Sequence[bytes], folder: Path,
     figures: dict[str, Any] = {}
     with fresh_stack(folder) as stack:
         api = stack.start_api()
-        figures["idle_rss_mb_api"] = rss_mb(api.pid)
+        figures["idle_rss_mb_api"] = tree_rss_mb(api.pid)
         key = stack.docproc("keys", "create", "--tenant", "bench").splitlines()[-1]
         headers = {"authorization": f"Bearer {key}"}
         with httpx.Client(base_url=stack.url, headers=headers, timeout=60) as client:

@@ -83,27 +83,36 @@ _SHEET_NUMBER = re.compile(r"^[A-Z]{1,2}-?\d{1,3}(?:\.\d{1,3})?[A-Z]?$")
 
 def _fold(text: str) -> str:
     """Lower case, accents removed, runs of white space collapsed: what the phrases match."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text.casefold()
+    if not plain.isascii():  # ASCII has nothing to decompose and no combining marks
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.split())
 
 
-def _phrase_pattern(words: dict[str, float]) -> list[tuple[re.Pattern[str], float]]:
-    return [(re.compile(r"(?<!\w)" + re.escape(_fold(p)) + r"(?!\w)"), w) for p, w in words.items()]
+# Each phrase as (its folded text, its pattern, its weight): the plain substring test rules
+# most phrases out far faster than the pattern's search, which then only confirms the match.
+_Vocabulary = list[tuple[str, re.Pattern[str], float]]
 
 
-_VOCABULARIES: dict[DocumentType, list[tuple[re.Pattern[str], float]]] = {
+def _phrase_pattern(words: dict[str, float]) -> _Vocabulary:
+    folded = [(_fold(phrase), weight) for phrase, weight in words.items()]
+    return [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"), w) for p, w in folded]
+
+
+_VOCABULARIES: dict[DocumentType, _Vocabulary] = {
     DocumentType.INVOICE: _phrase_pattern(_INVOICE_WORDS)
-    + [(re.compile(re.escape(stem)), weight) for stem, weight in _INVOICE_STEMS.items()],
+    + [(stem, re.compile(re.escape(stem)), weight) for stem, weight in _INVOICE_STEMS.items()],
     DocumentType.PAY_APPLICATION: _phrase_pattern(_PAY_APPLICATION_WORDS),
     DocumentType.LIEN_WAIVER: _phrase_pattern(_LIEN_WAIVER_WORDS),
 }
 _TITLE_BLOCK = _phrase_pattern(_TITLE_BLOCK_WORDS)
 
 
-def _score(text: str, vocabulary: Iterable[tuple[re.Pattern[str], float]]) -> float:
+def _score(text: str, vocabulary: Iterable[tuple[str, re.Pattern[str], float]]) -> float:
     """The sum of the weights of the phrases present (each counts once)."""
-    return sum(weight for pattern, weight in vocabulary if pattern.search(text))
+    return sum(weight for phrase, pattern, weight in vocabulary
+               if phrase in text and pattern.search(text))  # fmt: skip
 
 
 def _page_text(page: Page) -> str:

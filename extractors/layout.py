@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from extractors.lines import TextLine, group_lines, split_on_gaps
+from extractors.lines import TextLine, group_lines, split_on_gaps, union_of
 from extractors.page import Box, Page, Word
 
 _GAP_EM = 0.9  # a space wider than this x font size separates two cells
@@ -68,6 +68,8 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _clean(word: Word) -> Word | None:
+    if word.text.isascii():
+        return word
     # Unpaired surrogates (unmapped glyphs such as icon fonts) are not text.
     text = _SURROGATES.sub("", word.text)
     if text == word.text:
@@ -76,7 +78,9 @@ def _clean(word: Word) -> Word | None:
 
 
 def _cell(line: TextLine, row: int, page: int) -> Cell:
-    words = tuple(w for w in map(_clean, line.words) if w is not None)
+    words = line.words
+    if not all(word.text.isascii() for word in words):
+        words = tuple(w for w in map(_clean, words) if w is not None)
     text = " ".join(word.text for word in words)
     return Cell(text, line.box, line.size, line.bold, row, page, words)
 
@@ -109,18 +113,27 @@ def _overlaps_split(line: TextLine) -> list[TextLine]:
 def _baselines(line: TextLine) -> list[TextLine]:
     """A line whose words sit on different baselines (a tall title bridging two small lines)
     split back into one line per baseline, top to bottom."""
+    if len(line.words) == 1:
+        return [line]
     groups: list[list[Word]] = []
-    for word in sorted(line.words, key=lambda w: w.box.cy):
-        if groups and abs(word.box.cy - groups[-1][0].box.cy) < 0.5 * min(
-            word.box.height, groups[-1][0].box.height
-        ):
+    first_cy = first_height = 0.0  # of the last group's first word
+    for word in sorted(line.words, key=_centre_y):
+        box = word.box
+        cy, height = (box.y0 + box.y1) / 2, box.y1 - box.y0
+        if groups and abs(cy - first_cy) < 0.5 * min(height, first_height):
             groups[-1].append(word)
         else:
             groups.append([word])
+            first_cy, first_height = cy, height
     if len(groups) == 1:
         return [line]
     parts = [sorted(group, key=lambda w: w.box.x0) for group in groups]
     return [TextLine(tuple(words), _union(words)) for words in parts]
+
+
+def _centre_y(word: Word) -> float:
+    box = word.box
+    return (box.y0 + box.y1) / 2
 
 
 def cell_right(rows: Sequence[Sequence[Cell]], cell: Cell) -> Cell | None:
@@ -228,10 +241,7 @@ def _centred(word: Word, box: Box) -> bool:
 
 
 def _union(words: Sequence[Word]) -> Box:
-    box = words[0].box
-    for word in words[1:]:
-        box = box.union(word.box)
-    return box
+    return words[0].box if len(words) == 1 else union_of(words)
 
 
 def _split_key(text: str) -> tuple[str, str] | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from extractors.page import Box, Page, Word
 
@@ -17,61 +18,139 @@ class TextLine:
 
     @property
     def text(self) -> str:
-        return " ".join(word.text for word in self.words)
+        return " ".join([word.text for word in self.words])
 
     @property
     def size(self) -> float:
         """The largest font size on the line."""
-        return max(word.size for word in self.words)
+        return max([word.size for word in self.words])
 
     @property
     def bold(self) -> bool:
-        return all(word.bold for word in self.words)
+        return all([word.bold for word in self.words])
+
+
+_Result = TypeVar("_Result")
+
+
+class IdentityMemo(Generic[_Result]):
+    """Up to `size` recent results of a pure function of immutable objects, found by the
+    objects' identity (no hashing of thousands of words). It holds the objects themselves,
+    so an id stays theirs while remembered. Stages ask the same question of the same page's
+    words more than once (header reading and line-item reading both start from its lines)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._results: dict[tuple[int, ...], tuple[tuple[object, ...], _Result]] = {}
+
+    def get(self, keys: tuple[object, ...], compute: Callable[[], _Result]) -> _Result:
+        """The remembered result for exactly these objects, else `compute()` remembered."""
+        ids = tuple(map(id, keys))
+        found = self._results.get(ids)
+        if found is not None and all(a is b for a, b in zip(found[0], keys, strict=True)):
+            return found[1]
+        result = compute()
+        if len(self._results) >= self._size:
+            # Start afresh rather than evict one by one: `clear` is a single step, safe while
+            # another thread reads or adds.
+            self._results.clear()
+        self._results[ids] = (keys, result)
+        return result
+
+
+_lines_of_page: IdentityMemo[tuple[TextLine, ...]] = IdentityMemo(64)
 
 
 def group_lines(words: Sequence[Word]) -> list[TextLine]:
     """Words in any order in, lines top to bottom out (each line's words left to right)."""
-    ordered = sorted(words, key=lambda w: (w.box.cy, w.box.x0))
+    if type(words) is not tuple:  # a list may change between calls: never remembered
+        return _group(words)
+    return list(_lines_of_page.get((words,), lambda: tuple(_group(words))))
+
+
+def _reading_key(word: Word) -> tuple[float, float]:
+    box = word.box
+    return (box.y0 + box.y1) / 2, box.x0
+
+
+def _group(words: Sequence[Word]) -> list[TextLine]:
+    ordered = sorted(words, key=_reading_key)
     # Each row as plain floats [x0, y0, x1, y1] and its words: this runs once per word of
-    # every page, and a frozen Box per union was most of its time.
+    # every page, and a frozen Box per union was most of its time. The comparisons spell out
+    # min() and max() (first of equals wins) so the boxes are exactly theirs.
     rows: list[tuple[list[float], list[Word]]] = []
     for word in ordered:
-        wx0, wy0, wx1, wy1 = word.box.x0, word.box.y0, word.box.x1, word.box.y1
+        wbox = word.box
+        wx0, wy0, wx1, wy1 = wbox.x0, wbox.y0, wbox.x1, wbox.y1
+        height = wy1 - wy0
         # Only the last few rows can overlap a word further down the page.
         for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
             box, members = rows[index]
-            overlap = min(wy1, box[3]) - max(wy0, box[1])
+            bx0, by0, bx1, by1 = box
+            top = by0 if by0 > wy0 else wy0
+            bottom = by1 if by1 < wy1 else wy1
+            smaller = by1 - by0
+            if not smaller < height:
+                smaller = height
             # Vertical overlap of at least half the smaller height puts a word on a line.
-            if overlap >= 0.5 * min(wy1 - wy0, box[3] - box[1]):
+            if bottom - top >= 0.5 * smaller:
                 members.append(word)
-                box[:] = min(box[0], wx0), min(box[1], wy0), max(box[2], wx1), max(box[3], wy1)
+                if wx0 < bx0:
+                    box[0] = wx0
+                if wy0 < by0:
+                    box[1] = wy0
+                if wx1 > bx1:
+                    box[2] = wx1
+                if wy1 > by1:
+                    box[3] = wy1
                 break
         else:
             rows.append(([wx0, wy0, wx1, wy1], [word]))
     lines = []
     for (x0, y0, x1, y1), members in rows:
-        members.sort(key=lambda w: w.box.x0)
+        members.sort(key=_left)
         lines.append(TextLine(tuple(members), Box(x0, y0, x1, y1)))
-    lines.sort(key=lambda line: (line.box.y0, line.box.x0))
+    lines.sort(key=_top_left)
     return lines
+
+
+def _left(word: Word) -> float:
+    return word.box.x0
+
+
+def _top_left(line: TextLine) -> tuple[float, float]:
+    return line.box.y0, line.box.x0
 
 
 def split_on_gaps(line: TextLine, gap: float) -> list[TextLine]:
     """A line cut where the space between two words is wider than `gap` points (columns)."""
-    segments: list[list[Word]] = [[line.words[0]]]
-    for previous, word in zip(line.words, line.words[1:], strict=False):
-        if word.box.x0 - previous.box.x1 > gap:
+    words = line.words
+    segments: list[list[Word]] = [[words[0]]]
+    previous_x1 = words[0].box.x1
+    for word in words[1:]:
+        box = word.box
+        if box.x0 - previous_x1 > gap:
             segments.append([word])
         else:
             segments[-1].append(word)
+        previous_x1 = box.x1
     return [_line_of(segment) for segment in segments]
 
 
 def _line_of(words: Sequence[Word]) -> TextLine:
-    box = words[0].box
-    for word in words[1:]:
-        box = box.union(word.box)
-    return TextLine(tuple(words), box)
+    if len(words) == 1:
+        return TextLine(tuple(words), words[0].box)
+    return TextLine(tuple(words), union_of(words))
+
+
+def union_of(words: Sequence[Word]) -> Box:
+    """The box around some words: `Box.union` over them, in one pass per side (min() and
+    max() keep the first of equal values, as a chain of unions does)."""
+    boxes = [word.box for word in words]
+    return Box(
+        min([box.x0 for box in boxes]), min([box.y0 for box in boxes]),
+        max([box.x1 for box in boxes]), max([box.y1 for box in boxes]),
+    )  # fmt: skip
 
 
 def page_lines(page: Page) -> list[TextLine]:

@@ -15,9 +15,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 
-from extractors.lines import TextLine, group_lines
+from extractors.lines import IdentityMemo, TextLine, group_lines, union_of
 from extractors.page import Box, Page, Word
 from extractors.values import parse_amount
 
@@ -97,10 +98,7 @@ class ColumnLayout:
 
 def box_of(words: Sequence[Word]) -> Box:
     """The box around some words."""
-    box = words[0].box
-    for word in words[1:]:
-        box = box.union(word.box)
-    return box
+    return words[0].box if len(words) == 1 else union_of(words)
 
 
 def segments(words: Sequence[Word], gap_factor: float = CELL_GAP) -> list[list[Word]]:
@@ -230,8 +228,18 @@ def _snap(values: Sequence[float]) -> list[float]:
     return out
 
 
+# Header finding tries a layout on the lines below it, and body reading reads the same lines.
+_cells_of_line: IdentityMemo[tuple[Cell, ...]] = IdentityMemo(512)
+
+
 def assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...]:
     """A body line's words (left to right) in, one cell per column they fall in out."""
+    if type(words) is not tuple:  # a list may change between calls: never remembered
+        return _assign_cells(words, layout)
+    return _cells_of_line.get((words, layout), lambda: _assign_cells(words, layout))
+
+
+def _assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...]:
     pieces = [part for piece in segments(words) for part in _split_under_labels(piece, layout)]
     if layout.bounds:
         pieces = [part for piece in pieces for part in _split_at_bounds(piece, layout.bounds)]
@@ -248,10 +256,11 @@ def assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...
 def _split_under_labels(words: Sequence[Word], layout: ColumnLayout) -> list[list[Word]]:
     """A piece cut between two words that sit under two different labels ("28,50 TON" under
     "Qty" and "Unit" printed close together)."""
+    spans = [(column.box.x0, column.box.x1) for column in layout.columns]
     pieces: list[list[Word]] = [[words[0]]]
-    previous = _label_under(words[0].box, layout.columns)
+    previous = _label_under(words[0].box, spans)
     for word in words[1:]:
-        current = _label_under(word.box, layout.columns)
+        current = _label_under(word.box, spans)
         if previous is not None and current is not None and current != previous:
             pieces.append([word])
         else:
@@ -260,10 +269,17 @@ def _split_under_labels(words: Sequence[Word], layout: ColumnLayout) -> list[lis
     return pieces
 
 
-def _label_under(box: Box, columns: Sequence[Column]) -> int | None:
-    """The one label a word overlaps horizontally (None for none or several)."""
-    hits = [i for i, c in enumerate(columns) if c.box.x0 < box.x1 and box.x0 < c.box.x1]
-    return hits[0] if len(hits) == 1 else None
+def _label_under(box: Box, spans: Sequence[tuple[float, float]]) -> int | None:
+    """The one label (of the labels' x spans) a word overlaps horizontally (None for none or
+    several)."""
+    found = None
+    left, right = box.x0, box.x1
+    for index, (x0, x1) in enumerate(spans):
+        if x0 < right and left < x1:
+            if found is not None:
+                return None
+            found = index
+    return found
 
 
 def _split_at_bounds(words: Sequence[Word], bounds: Sequence[float]) -> list[list[Word]]:
@@ -328,6 +344,7 @@ def read_table(
     return Table(page, layout.columns, tuple(rows), box, header)
 
 
+@lru_cache(maxsize=4096)
 def is_numeric(text: str) -> bool:
     """True for a printed number or amount ("12", "1,250.00", "$45.00", "(12.50)")."""
     return any(ch.isdigit() for ch in text) and parse_amount(text) is not None

@@ -5,6 +5,9 @@ Input is an open PyMuPDF page handed in by the caller; nothing here opens files.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from extractors.page import Box, Page, TextSource, Word
@@ -22,29 +25,35 @@ def _is_bold(span: dict[str, Any]) -> bool:
 
 def _span_words(span: dict[str, Any]) -> list[Word]:
     """Split one span's glyphs into words at spaces and at wide gaps."""
-    # The hottest loop of the born-digital path (one pass per glyph): plain floats, no lists.
+    # The hottest loop of the born-digital path (one pass per glyph): plain floats, no lists,
+    # and min()/max() spelled out as comparisons (the first of equal values wins, as there).
     size = float(span.get("size", 10.0))
     bold = _is_bold(span)
     limit = _GAP_FACTOR * size
     words: list[Word] = []
     text: list[str] = []
-    left = top = right = bottom = 0.0
-    previous_x1: float | None = None
+    left = top = right = bottom = previous_x1 = 0.0
     for char in span.get("chars", ()):
         glyph = char["c"]
         if glyph.isspace():
             if text:
                 words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
                 text = []
-            previous_x1 = None
             continue
         x0, y0, x1, y1 = char["bbox"]
-        if text and previous_x1 is not None and x0 - previous_x1 > limit:
+        # A word in progress always has the previous glyph's right edge in `previous_x1`.
+        if text and x0 - previous_x1 > limit:
             words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
             text = []
         if text:
-            left, top = min(left, x0), min(top, y0)
-            right, bottom = max(right, x1), max(bottom, y1)
+            if x0 < left:
+                left = x0
+            if y0 < top:
+                top = y0
+            if x1 > right:
+                right = x1
+            if y1 > bottom:
+                bottom = y1
         else:
             left, top, right, bottom = x0, y0, x1, y1
         text.append(glyph)
@@ -56,34 +65,80 @@ def _span_words(span: dict[str, Any]) -> list[Word]:
 
 def _rules(pdf_page: Any) -> tuple[Box, ...]:
     """Horizontal and vertical ruling segments drawn on the page (table borders)."""
+    # PyMuPDF's raw paths: `get_drawings()` is the same list with each item made a Point or
+    # a normalised Rect, which cost more than reading them.
     rules: list[Box] = []
-    drawings = pdf_page.get_drawings()
+    drawings = pdf_page.get_cdrawings()
     if len(drawings) > _MAX_DRAWINGS:
         return ()
     for drawing in drawings:
         for item in drawing.get("items", ()):
             if item[0] == "l":
-                p, q = item[1], item[2]
-                if abs(p.y - q.y) < 1 or abs(p.x - q.x) < 1:
-                    rules.append(Box(min(p.x, q.x), min(p.y, q.y), max(p.x, q.x), max(p.y, q.y)))
+                rule = _line_rule(item[1], item[2])
             elif item[0] == "re":
-                r = item[1]
-                if min(r.width, r.height) < _RULE_THICKNESS and max(r.width, r.height) > 5:
-                    rules.append(Box(r.x0, r.y0, r.x1, r.y1))
+                rule = _rect_rule(item[1])
+            else:
+                continue
+            if rule is not None:
+                rules.append(rule)
     return tuple(rules)
+
+
+def _line_rule(start: Any, end: Any) -> Box | None:
+    """A drawn segment that is horizontal or vertical, as a box; None for a slanted one."""
+    px, py, qx, qy = float(start[0]), float(start[1]), float(end[0]), float(end[1])
+    if abs(py - qy) < 1 or abs(px - qx) < 1:
+        return Box(min(px, qx), min(py, qy), max(px, qx), max(py, qy))
+    return None
+
+
+def _rect_rule(rect: Any) -> Box | None:
+    """A filled rectangle thin and long enough to be a ruling line, as a box (normalised)."""
+    x0, y0, x1, y1 = (float(value) for value in rect)
+    if x1 < x0:
+        x0, x1 = x1, x0
+    if y1 < y0:
+        y0, y1 = y1, y0
+    width, height = max(0, x1 - x0), max(0, y1 - y0)
+    if min(width, height) < _RULE_THICKNESS and max(width, height) > 5:
+        return Box(x0, y0, x1, y1)
+    return None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a while, back on after (if it was on)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _page_words(pdf_page: Any) -> list[Word]:
+    """The words of a page's horizontal lines, in the text layer's order."""
+    # The raw dictionary holds one dict per glyph, none of them in a reference cycle: the
+    # collections their creation would set off find nothing to free and cost a third of the
+    # time of reading the page, so the collector waits until the dictionary is gone.
+    with _collector_paused():
+        raw = pdf_page.get_text("rawdict", flags=0)
+        words: list[Word] = []
+        for block in raw.get("blocks", ()):
+            for line in block.get("lines", ()):
+                direction = line.get("dir", (1.0, 0.0))
+                if abs(direction[1]) > 0.5:  # vertical text (stamps, margins) is not body text
+                    continue
+                for span in line.get("spans", ()):
+                    words.extend(_span_words(span))
+        del raw
+    return words
 
 
 def read_text_layer(pdf_page: Any, number: int, with_rules: bool = True) -> Page:
     """A PyMuPDF page in, its words (reading order) and ruling lines out as a `Page`."""
-    raw = pdf_page.get_text("rawdict", flags=0)
-    words: list[Word] = []
-    for block in raw.get("blocks", ()):
-        for line in block.get("lines", ()):
-            direction = line.get("dir", (1.0, 0.0))
-            if abs(direction[1]) > 0.5:  # vertical text (stamps, margins) is not body text
-                continue
-            for span in line.get("spans", ()):
-                words.extend(_span_words(span))
+    words = _page_words(pdf_page)
     rect = pdf_page.rect
     return Page(
         number=number,

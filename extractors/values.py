@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _CURRENCY_NOISE = re.compile(r"(?i)\b(?:USD|CAD|EUR|GBP|AUD|CHF|NZD|US|CA|AU)\b|[$€£¥]|\s")
 _AMOUNT_SHAPE = re.compile(r"^[-+(]?\d[\d.,' ]*[)-]?$")
 
 
+# Layout code asks about the same cell texts many times per page (is it a number?); a Decimal
+# is immutable, so one answer per text can be shared.
+@lru_cache(maxsize=4096)
 def parse_amount(text: str) -> Decimal | None:
     """'$1,234.50', '1.234,50 €', '(1,234.50)', '1,234.50-' in; Decimal out (None if no amount)."""
     raw = _CURRENCY_NOISE.sub("", text.replace("\u00a0", " ").replace("\u2212", "-"))

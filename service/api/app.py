@@ -55,3 +55,13 @@ def create_app(container: Container | None = None, queue: TaskQueue | None = Non
         return Health(status="ok")
 
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as `docproc api` serves it, built inside each server process (uvicorn's
+    `--workers` start every process from this import string): keys redacted from the access
+    log, then `create_app()`."""
+    from service.api.logs import install_access_log_redaction
+
+    install_access_log_redaction()
+    return create_app()
