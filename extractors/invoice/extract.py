@@ -43,6 +43,7 @@ _NET_DAYS = re.compile(
 )
 _BELOW_TABLE_BONUS = 1.05
 _PREPRINTED_SHARE = 0.3  # a form's serial number is printed in the top part of its page
+_PREPRINTED_SIZE = 1.2  # ... and in larger type than the body text
 _ISO_AFTER = re.compile(r"^[\s:]*([A-Z]{3})\b")
 _PROJECT_NUMBER = re.compile(r"^\s*#?\s*([A-Z]{0,4}[-#]?\d[\w./-]*)\s*[-–:]?\s*(.*)$")
 _PROJECT_NUMBER_LAST = re.compile(r"^(.*?)[\s(#–-]+([A-Z]{0,4}-?\d[\w./-]{3,})\)?$")
@@ -148,12 +149,17 @@ def _put_numbers(
 def preprinted_number(rows: Rows, height: float, taken: set[str]) -> str | None:
     """A form's pre-printed serial number standing alone near the top of its first page
     ("004512" in red on a carbon-copy invoice book), when no label names the number: the
-    largest lone identifier there that is no date, amount or other field's value."""
+    largest lone identifier there, set larger than the body text, that is no date, amount
+    or other field's value."""
+    sizes = sorted(cell.size for row in rows for cell in row)
+    body = sizes[len(sizes) // 2] if sizes else 0.0
     lone = [
         cell
         for row in rows
         for cell in row
-        if cell.box.y0 < _PREPRINTED_SHARE * height and _lone_serial(cell.text, taken)
+        if cell.box.y0 < _PREPRINTED_SHARE * height
+        and cell.size >= _PREPRINTED_SIZE * body  # set large, not a value beside a lost label
+        and _lone_serial(cell.text, taken)
     ]
     if not lone:
         return None

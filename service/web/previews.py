@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pymupdf
+if TYPE_CHECKING:
+    import pymupdf
 
 MAX_SEARCH_PAGES = 20
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -50,9 +52,19 @@ def preview_path(data_dir: Path, sha256: str, page: int, zoom: float) -> Path:
     return data_dir / "previews" / f"{sha256}-{page}-{int(zoom * 100)}.png"
 
 
+def _open(source: bytes) -> pymupdf.Document:
+    """The file opened by PyMuPDF, imported on first use: an API process that never renders
+    a preview never loads it."""
+    import pymupdf
+
+    return pymupdf.open(stream=source)
+
+
 def render_page(source: bytes, page: int, zoom: float) -> bytes:
     """The PNG of one 0-based page of a PDF or image."""
-    with pymupdf.open(stream=source) as document:
+    import pymupdf
+
+    with _open(source) as document:
         pixmap = document[page].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
         return bytes(pixmap.tobytes("png"))
 
@@ -72,7 +84,7 @@ def cached_page(data_dir: Path, sha256: str, source: bytes, page: int, zoom: flo
 
 def page_count(source: bytes) -> int:
     """How many pages the file has."""
-    with pymupdf.open(stream=source) as document:
+    with _open(source) as document:
         return int(document.page_count)
 
 
@@ -83,7 +95,7 @@ def _norm(text: str) -> str:
 def page_words(source: bytes, limit: int = MAX_SEARCH_PAGES) -> list[list[Word]]:
     """The text-layer words of each page (up to `limit` pages)."""
     pages: list[list[Word]] = []
-    with pymupdf.open(stream=source) as document:
+    with _open(source) as document:
         for page in list(document)[:limit]:
             width, height = page.rect.width or 1, page.rect.height or 1
             pages.append(

@@ -13,13 +13,16 @@ import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import pymupdf
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db.tables import DocumentRecord
 from service.web.queries import latest_results
+
+if TYPE_CHECKING:
+    import pymupdf
 
 COLUMNS = ("Project", "Sheet", "Title", "Revision", "Date", "Discipline", "File", "Status")
 
@@ -139,6 +142,8 @@ _WIDTHS = (90, 60, 220, 40, 70, 80)
 
 def register_pdf(register: dict[str, list[SheetRow]], title: str) -> bytes:
     """The register as a landscape PDF table (superseded sheets in grey)."""
+    import pymupdf  # only when a register is printed: the API starts without PyMuPDF
+
     document = pymupdf.open()
     page, y = _new_page(document, title)
     for project, rows in register.items():
