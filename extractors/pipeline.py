@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from extractors.billing.envelope import BILLING_TYPES, billing_envelope
 from extractors.classify import classify_document, is_sheet_sized
 from extractors.document import DocumentPage, OpenedDocument, open_document
-from extractors.drawings import drawing_set_envelope
+from extractors.drawings import ScannedSheetReader, drawing_set_envelope
+from extractors.drawings.region_ocr import PdfSheetImages, region_ocr_like
 from extractors.invoice import InvoiceExtraction, extract_invoice
 from extractors.invoice.receipts import is_receipt, read_receipt
 from extractors.limits import Limits
@@ -358,7 +359,21 @@ def _invoice_envelope(base: Envelope, reading: _Reading, threshold: float) -> En
     )
 
 
-def _extract(base: Envelope, reading: _Reading, threshold: float) -> Envelope:
+def _scanned_sheet_reader(
+    opened: OpenedDocument, ocr: OcrEngine | None
+) -> ScannedSheetReader | None:
+    """Title-block region OCR over the open document, when OCR is enabled at all."""
+    if ocr is None:
+        return None
+    return ScannedSheetReader(PdfSheetImages(opened.handle), region_ocr_like(ocr))
+
+
+def _extract(
+    base: Envelope,
+    reading: _Reading,
+    threshold: float,
+    scanned: ScannedSheetReader | None = None,
+) -> Envelope:
     """Classify the pages read and fill the block for the document's type."""
     readable = [page for page in reading.pages if page.words]
     kind = classify_document(readable) if readable else DocumentType.UNKNOWN
@@ -372,7 +387,7 @@ def _extract(base: Envelope, reading: _Reading, threshold: float) -> Envelope:
     if kind in _INVOICE_TYPES:
         return _invoice_envelope(base, reading, threshold)
     if kind is DocumentType.DRAWING_SET:
-        return drawing_set_envelope(base, reading.pages, warnings, threshold)
+        return drawing_set_envelope(base, reading.pages, warnings, threshold, scanned)
     if kind in _NOT_IMPLEMENTED:
         warnings.append(f"extraction of {kind.value} documents is not implemented yet")
     elif readable:
@@ -399,18 +414,21 @@ def _run(data: bytes, source: str, settings: _Settings) -> Envelope:
         return _failed(source, opened)
     with opened:
         reading = read_pages(opened, settings.ocr, settings.options, limits, settings.capture)
-    base = Envelope(
-        source=source,
-        sha256=hashlib.sha256(data).hexdigest(),
-        media_type=verdict.kind.value,
-        page_count=opened.page_count,
-        document_type=DocumentType.UNKNOWN,
-        field_confidence={},
-        needs_review=reading.unread_pages > 0,
-        warnings=[],
-    )
+        base = Envelope(
+            source=source,
+            sha256=hashlib.sha256(data).hexdigest(),
+            media_type=verdict.kind.value,
+            page_count=opened.page_count,
+            document_type=DocumentType.UNKNOWN,
+            field_confidence={},
+            needs_review=reading.unread_pages > 0,
+            warnings=[],
+        )
+        # Still open: a scanned drawing sheet's title block is rendered again for region OCR.
+        scanned = _scanned_sheet_reader(opened, settings.ocr)
+        extracted = _extract(base, reading, settings.threshold, scanned)
     # model_copy does not validate: check the finished envelope against the contract once.
-    return Envelope.model_validate(dict(_extract(base, reading, settings.threshold)))
+    return Envelope.model_validate(dict(extracted))
 
 
 def run_pipeline(

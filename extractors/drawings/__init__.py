@@ -4,7 +4,9 @@
 OCR words) and, for sheets without text, an optional renderer and region OCR: the title block
 is then found from ruled lines in a low-resolution render and only that clip is OCR'd.
 `drawing_set_envelope` is the pipeline's one call: it fills the envelope's drawing_set,
-confidences, warnings and review flag. Pure: no files, no environment.
+confidences, warnings and review flag; given a `ScannedSheetReader`, sheets read by whole-page
+OCR (or not at all) have their title block OCR'd again on its own. Pure: no files, no
+environment.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from extractors.drawings.labels import Field, is_sheet_number, repair_ocr_token
+from extractors.drawings.labels import Field, fold, is_sheet_number, repair_ocr_token
 from extractors.drawings.region_ocr import RegionOcr, SheetImages
 from extractors.drawings.sheet import SheetRead, read_sheet
 from extractors.drawings.sheet_index import cross_check, read_sheet_index
@@ -20,7 +22,12 @@ from extractors.drawings.title_block import find_labels, locate_block_in_image, 
 from extractors.page import Box, Page, TextSource, Word
 from models import DrawingSet, Envelope
 
-__all__ = ["DrawingSetExtraction", "drawing_set_envelope", "extract_drawing_set"]
+__all__ = [
+    "DrawingSetExtraction",
+    "ScannedSheetReader",
+    "drawing_set_envelope",
+    "extract_drawing_set",
+]
 
 LOCATE_DPI = 30  # enough to see a title block's ruled border on a 48 x 36 in sheet
 OCR_DPI = 300
@@ -43,29 +50,37 @@ def _ocr_page(page: Page, images: SheetImages, ocr: RegionOcr, dpi: int) -> tupl
     gray = images.render_gray(page.number, LOCATE_DPI)
     region = locate_block_in_image(gray, page.width, page.height)
     found = ocr.read_region(images.render_clip(page.number, region, dpi), region, dpi)
-    words = [replace(word, text=repair_ocr_token(word.text)) for word in found]
-    words = _reread_number(page, words, images, ocr, dpi)
+    words = join_split_numbers([replace(w, text=repair_ocr_token(w.text)) for w in found])
+    words = _reread_number(page, words, images, ocr, dpi, _large_number(words))
     if not any(is_sheet_number(word.text) for word in words):
         words = _read_corner(page, region, words, images, ocr, dpi)
     return Page(page.number, page.width, page.height, tuple(words), TextSource.OCR), region
 
 
 def _reread_number(
-    page: Page, words: list[Word], images: SheetImages, ocr: RegionOcr, dpi: int
+    page: Page,
+    words: list[Word],
+    images: SheetImages,
+    ocr: RegionOcr,
+    dpi: int,
+    found: Word | None,
 ) -> list[Word]:
-    """Read the sheet number again as one line on its own clip: sparse-text OCR splits and
+    """Read the sheet number again as one line on its own clip: block OCR splits and
     confuses big characters ("A3 .01", "$101") or drops them. Clips tried: around the block's
-    largest print, then beside and under each sheet-number label."""
-    for clip, size in _number_clips(page, words):
+    largest print, then beside and under each sheet-number label. When a large sheet number
+    was `found` already, only its own clip is read, and the line replaces it only where it
+    extends it ("P1" -> "P1.01"): a one-line read also drops repeated glyphs ("G001" as "G01")."""
+    clips = _number_clips(page, words)
+    for clip, size in clips[:1] if found is not None else clips:
         line = ocr.read_line(images.render_clip(page.number, clip, dpi)).replace(" ", "")
         text = repair_ocr_token(line)
-        if is_sheet_number(text):
+        if is_sheet_number(text) and _improves(text, found):
             inside = [w for w in words if _within(w.box, clip)]
             kept = [w for w in words if not _within(w.box, clip)]
             box = clip if not inside else inside[0].box
             for word in inside[1:]:
                 box = box.union(word.box)
-            return [*kept, Word(text, box, max(size, *(w.size for w in inside)), confidence=0.8)]
+            return [*kept, Word(text, box, max([size, *(w.size for w in inside)]), confidence=0.8)]
     return words
 
 
@@ -80,6 +95,67 @@ def _read_corner(
     found = ocr.read_region(images.render_clip(page.number, corner, dpi), corner, dpi)
     repaired = [replace(word, text=repair_ocr_token(word.text)) for word in found]
     return [*(w for w in words if not _within(w.box, corner)), *repaired]
+
+
+def join_split_numbers(words: list[Word]) -> list[Word]:
+    """OCR words with a sheet number split at its separator ("A1" ".01", "A3." "01") joined
+    again: two words of one size on one line, close together, whose joined text is a sheet
+    number and one of which carries the separator."""
+    out = sorted(words, key=lambda w: (w.box.x0, w.box.y0))
+    index = 0
+    while index < len(out):
+        partner = _split_partner(out[index], out)
+        if partner is None:
+            index += 1
+            continue
+        first, second = out[index], out[partner]
+        joined = Word(
+            repair_ocr_token(first.text + second.text),
+            first.box.union(second.box),
+            max(first.size, second.size),
+            confidence=min(first.confidence, second.confidence),
+        )
+        out[index] = joined
+        del out[partner]
+    return out
+
+
+def _split_partner(word: Word, words: list[Word]) -> int | None:
+    """The index of the word that continues `word` into one sheet number, if any."""
+    for index, other in enumerate(words):
+        gap = other.box.x0 - word.box.x1
+        overlap = min(word.box.y1, other.box.y1) - max(word.box.y0, other.box.y0)
+        if (
+            other is word
+            or not -1.0 <= gap <= 0.6 * word.size
+            or abs(other.size - word.size) > 0.25 * word.size
+            or overlap < 0.5 * min(word.box.height, other.box.height)
+        ):
+            continue
+        text = word.text + other.text
+        separated = word.text[-1:] in ".-" or other.text[:1] in ".-"
+        if separated and is_sheet_number(repair_ocr_token(text)):
+            return index
+    return None
+
+
+def _large_number(words: list[Word]) -> Word | None:
+    """The largest sheet-number-shaped word of the block's large print, if any."""
+    if not words:
+        return None
+    sizes = sorted(word.size for word in words)
+    median = sizes[len(sizes) // 2]
+    large = [w for w in words if is_sheet_number(w.text) and w.size >= 1.5 * median]
+    return max(large, key=lambda w: w.size, default=None)
+
+
+def _improves(line: str, found: Word | None) -> bool:
+    """Whether a one-line read should stand for the sheet number: always when none was
+    found, else only when it extends the one found."""
+    if found is None:
+        return True
+    known = fold(found.text).strip(".,;:")
+    return len(line) > len(known) and line.startswith(known)
 
 
 def _within(box: Box, clip: Box) -> bool:
@@ -115,13 +191,19 @@ def _clamp(box: Box, page: Page) -> Box:
 def _read(
     page: Page, images: SheetImages | None, ocr: RegionOcr | None, dpi: int
 ) -> tuple[SheetRead, Box | None]:
-    if len(page.words) >= _MIN_WORDS or images is None or ocr is None:
+    if not _needs_region_ocr(page) or images is None or ocr is None:
         read = read_sheet(page)
         if not page.words:
             read.warnings.append(f"page {page.number}: no text and no OCR; the sheet was not read")
         return read, None
     ocr_page, region = _ocr_page(page, images, ocr, dpi)
     return read_sheet(ocr_page), region
+
+
+def _needs_region_ocr(page: Page) -> bool:
+    """True for a scanned sheet: next to no text layer, or words from a whole-page OCR (read at
+    a resolution capped for the whole sheet, with the block's rules in the way)."""
+    return len(page.words) < _MIN_WORDS or page.source is TextSource.OCR
 
 
 def extract_drawing_set(
@@ -167,11 +249,28 @@ def extract_drawing_set(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ScannedSheetReader:
+    """What reading a scanned sheet's title block takes: a renderer of the open document's
+    sheets and an OCR of rendered regions."""
+
+    images: SheetImages
+    ocr: RegionOcr
+
+
 def drawing_set_envelope(
-    base: Envelope, pages: Sequence[Page], warnings: list[str], threshold: float
+    base: Envelope,
+    pages: Sequence[Page],
+    warnings: list[str],
+    threshold: float,
+    scanned: ScannedSheetReader | None = None,
 ) -> Envelope:
-    """The pipeline's drawing-set step: the envelope with its drawing_set block filled."""
-    extraction = extract_drawing_set(pages)
+    """The pipeline's drawing-set step: the envelope with its drawing_set block filled; with
+    `scanned`, the title blocks of scanned sheets are rendered again and read by region OCR."""
+    if scanned is None:
+        extraction = extract_drawing_set(pages)
+    else:
+        extraction = extract_drawing_set(pages, scanned.images, scanned.ocr)
     low = sorted(k for k, v in extraction.field_confidence.items() if v < threshold)
     notes = warnings + extraction.warnings
     notes += [f"low confidence (below {threshold}): {path}" for path in low]

@@ -101,7 +101,8 @@ def clean_sheet_number(text: str) -> str:
 
 def find_scale(text: str) -> str | None:
     """The first scale in a text, white space collapsed, quotes normalised."""
-    match = SCALE.search(fold(text))
+    # OCR reads a foot mark as a degree sign ("1°-0\""); no scale has degrees.
+    match = SCALE.search(fold(text).replace("°", "'"))
     if match is None:
         return None
     value = match.group(0).replace("''", '"')

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from extractors.drawings.ruled_cells import find_ruled_cells
 from extractors.page import Box, Word
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 _POINTS_PER_INCH = 72.0
 # Capital letters fill about this share of a font size: OCR boxes hug the glyphs.
 _CAP_HEIGHT = 0.72
+_PAD_PIXELS = 10  # white margin around a clip: Tesseract misses glyphs that touch the edge
 
 
 class SheetImages(Protocol):
@@ -52,7 +54,8 @@ class RegionOcrConfig:
     """Tesseract settings for title-block clips."""
 
     lang: str = "eng"
-    psm: int = 11  # sparse text: title blocks are cells, not paragraphs
+    psm: int = 11  # sparse text: an unruled title block is cells, not paragraphs
+    cell_psm: int = 6  # one ruled cell is a uniform block (keeps one-letter revision marks)
     min_confidence: float = 30.0
     timeout_s: float = 60.0
     tesseract_cmd: str | None = None
@@ -73,16 +76,36 @@ class TesseractRegionOcr:
         return pytesseract
 
     def read_region(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
-        """A region's image in, its words (page points, size from glyph height) out."""
+        """A region's image in, its words (page points, size from glyph height) out: cell by
+        cell where the block is ruled, else the whole clip as sparse text."""
+        ruled = find_ruled_cells(_clean(image), dpi)
+        if not ruled.cells:
+            return self._read_words(ruled.image, clip.x0, clip.y0, dpi, self.config.psm)
+        scale = _POINTS_PER_INCH / dpi
+        words: list[Word] = []
+        for cell in ruled.cells:
+            crop = ruled.image[cell.y : cell.y + cell.height, cell.x : cell.x + cell.width]
+            x0, y0 = clip.x0 + cell.x * scale, clip.y0 + cell.y * scale
+            words += self._read_words(crop, x0, y0, dpi, self.config.cell_psm)
+        return words
+
+    def _read_words(self, image: GrayImage, x0: float, y0: float, dpi: int, psm: int) -> list[Word]:
+        """Tesseract's words of one image whose top-left corner is at (x0, y0) points."""
+        import cv2
+
+        pad = _PAD_PIXELS
+        padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
         tesseract = self._tesseract()
         data = tesseract.image_to_data(
-            _clean(image),
+            padded,
             lang=self.config.lang,
-            config=f"--psm {self.config.psm}",
+            config=f"--psm {psm}",
             output_type=tesseract.Output.DICT,
             timeout=self.config.timeout_s,
         )
-        return _words(data, clip, dpi, self.config.min_confidence)
+        scale = _POINTS_PER_INCH / dpi
+        origin = (x0 - pad * scale, y0 - pad * scale)
+        return _words(data, origin, scale, self.config.min_confidence)
 
     def read_line(self, image: GrayImage) -> str:
         """One line of large print in, its text (upper-case sheet-number characters) out."""
@@ -106,16 +129,18 @@ def _clean(image: GrayImage) -> GrayImage:
     return cleaned.astype(np.uint8)
 
 
-def _words(data: dict[str, list[Any]], clip: Box, dpi: int, min_conf: float) -> list[Word]:
-    scale = _POINTS_PER_INCH / dpi
+def _words(
+    data: dict[str, list[Any]], origin: tuple[float, float], scale: float, min_conf: float
+) -> list[Word]:
+    """Tesseract's word table in, words in page points (`scale` points a pixel) out."""
     words: list[Word] = []
     for index, text in enumerate(data["text"]):
         text = str(text).strip()
         confidence = float(data["conf"][index])
         if not text or confidence < min_conf:
             continue
-        x = clip.x0 + int(data["left"][index]) * scale
-        y = clip.y0 + int(data["top"][index]) * scale
+        x = origin[0] + int(data["left"][index]) * scale
+        y = origin[1] + int(data["top"][index]) * scale
         w, h = int(data["width"][index]) * scale, int(data["height"][index]) * scale
         size = h / _CAP_HEIGHT
         # Pad to the box a text layer would give, so the same geometry rules apply.
@@ -146,3 +171,12 @@ class PdfSheetImages:
         pix = self.document[page - 1].get_pixmap(clip=rect, dpi=dpi, colorspace=pymupdf.csGRAY)
         array = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)
         return array[:, : pix.width].copy()
+
+
+def region_ocr_like(engine: object) -> TesseractRegionOcr:
+    """The pipeline's page OCR engine in, a region OCR out that runs the same Tesseract binary
+    (the engine's `binary` when it names one)."""
+    binary = getattr(engine, "binary", None)
+    return TesseractRegionOcr(
+        RegionOcrConfig(tesseract_cmd=binary if isinstance(binary, str) else None)
+    )

@@ -89,12 +89,25 @@ def _row(
     line: TextLine, layout: ColumnLayout, roles: Sequence[str], day_first: bool
 ) -> Revision | None:
     cells = {roles[cell.column]: cell.text for cell in assign_cells(line.words, layout)}
-    mark = cells.get("mark", "").strip(" .:")
+    mark = _mark(cells.get("mark", ""))
     found = find_dates(cells.get("date", ""), day_first)
     description = cells.get("description", "").strip() or None
     if not mark or len(mark) > 4 or not (found or description):
         return None
     return Revision(revision=mark, date=found[0].value if found else None, description=description)
+
+
+def _mark(text: str) -> str:
+    """A revision mark as printed, with OCR's misreadings of a mark undone: a doubled-case
+    capital ("Cc" -> "C"), a one read as a bar or a bang ("|", "!" -> "1"), a stray bar or
+    quote before the mark ("|3" -> "3"). No printed mark is a bar, a bang or a quote."""
+    mark = text.strip(" .:")
+    if len(mark) == 2 and mark[0].isupper() and mark[1] == mark[0].lower():
+        return mark[0]
+    bare = mark.lstrip("‘’'`\"")
+    if bare in ("|", "!"):
+        return "1"
+    return bare.lstrip("|!") or mark
 
 
 def _walk(lines: Sequence[TextLine], start: float, downward: bool) -> list[TextLine]:

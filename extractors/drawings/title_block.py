@@ -227,7 +227,10 @@ def locate_block_in_image(gray: GrayImage, width: float, height: float) -> Box:
     ]  # fmt: skip
     if tops:
         top = min(tops, key=lambda s: s.y0)
-        return _padded(Box(top.x0 * sx, top.y0 * sy, width, height), width, height)
+        # The top rule may be drawn short or found broken: the block is as wide as its widest
+        # rule running to the right border below it.
+        left = min(s.x0 for s in tops)
+        return _padded(Box(left * sx, top.y0 * sy, width, height), width, height)
     return Box(width * 0.6, height * 0.6, width, height)
 
 

@@ -17,7 +17,7 @@ import pymupdf
 import pytest
 
 from extractors.classify import classify_document
-from extractors.drawings import DrawingSetExtraction, extract_drawing_set
+from extractors.drawings import DrawingSetExtraction, extract_drawing_set, join_split_numbers
 from extractors.drawings.labels import find_scale, is_sheet_number, repair_ocr_token
 from extractors.drawings.region_ocr import (
     PdfSheetImages,
@@ -25,10 +25,13 @@ from extractors.drawings.region_ocr import (
     SheetImages,
     TesseractRegionOcr,
 )
+from extractors.drawings.revisions import read_revision_table
+from extractors.drawings.ruled_cells import find_ruled_cells
 from extractors.drawings.sheet import read_sheet
 from extractors.drawings.title_block import find_anchor
 from extractors.limits import Limits
-from extractors.page import Box, Page, Word
+from extractors.ocr import PageImageSource
+from extractors.page import Box, Page, TextSource, Word
 from extractors.pipeline import run_pipeline
 from extractors.text_layer import read_text_layer
 from fixtures.drawings import (
@@ -196,6 +199,7 @@ def test_distractor_tokens_are_not_sheet_numbers(token: str) -> None:
         ("1:100", "1:100"),
         ("AS NOTED", "AS NOTED"),
         ("NTS", "NTS"),
+        ('3" = 1°-0"', '3" = 1\'-0"'),  # OCR's degree sign for a foot mark
     ],
 )
 def test_scales_are_read_in_every_notation(text: str, scale: str) -> None:
@@ -363,3 +367,110 @@ def test_a_minimal_sheet_through_the_pipeline_gets_its_drawing_set_block() -> No
     (sheet,) = envelope.drawing_set.sheets
     assert (sheet.sheet_number, sheet.discipline) == ("A-101", Discipline.ARCHITECTURAL)
     assert sheet.scale == '1/8" = 1\'-0"'
+
+
+def _ruled_grid() -> Any:
+    """A 3 x 2 in clip at 300 DPI: a border and a cross make four cells, one 'glyph' in each."""
+    import numpy as np
+
+    image = np.full((600, 900), 235, dtype=np.uint8)
+    image[20:26, 20:880] = image[574:580, 20:880] = image[297:303, 20:880] = 20
+    image[20:580, 20:26] = image[20:580, 874:880] = image[20:580, 447:453] = 20
+    for x, y in ((100, 120), (600, 120), (100, 420), (600, 420)):
+        image[y : y + 30, x : x + 8] = 30  # a short stroke: a letter, not a rule
+    return image
+
+
+def test_a_ruled_title_block_clip_is_cut_into_its_cells_with_the_rules_erased() -> None:
+    ruled = find_ruled_cells(_ruled_grid(), 300)
+    corners = sorted((cell.x // 100, cell.y // 100) for cell in ruled.cells)
+    assert corners == [(0, 0), (0, 3), (4, 0), (4, 3)]
+    assert all(cell.width > 350 and cell.height > 230 for cell in ruled.cells)
+    assert ruled.image[300, 300] > 200 and ruled.image[300, 450] > 200  # rules painted out
+    assert ruled.image[130, 104] < 100  # the letters stay
+
+
+def test_an_unruled_clip_is_not_cut_into_cells() -> None:
+    import numpy as np
+
+    image = np.full((600, 900), 235, dtype=np.uint8)
+    image[100:130, 100:108] = 30
+    assert find_ruled_cells(image, 300).cells == ()
+
+
+def test_a_sheet_number_that_ocr_split_at_its_separator_is_joined() -> None:
+    words = [
+        Word("DRAWING", Box(60, 10, 90, 17), 7.0),
+        Word("A1", Box(100, 10, 120, 30), 20.0),
+        Word(".01", Box(122, 10, 140, 30), 21.0, confidence=0.46),
+        Word("2", Box(300, 10, 310, 30), 20.0),
+    ]
+    assert [w.text for w in join_split_numbers(words)] == ["DRAWING", "A1.01", "2"]
+    assert [w.text for w in join_split_numbers([words[1], words[3]])] == ["A1", "2"]
+
+
+def _revision_marks(marks: Sequence[str]) -> list[str | None]:
+    """The marks read from an OCR'd revision table whose rows grow upwards with these marks."""
+
+    def word(text: str, x: float, y: float) -> Word:
+        return Word(text, Box(x, y, x + 6 * len(text), y + 9), 8.0)
+
+    words = [word("MARK", 100, 100), word("DATE", 160, 100), word("DESCRIPTION", 260, 100)]
+    for row, mark in enumerate(marks):
+        y = 88 - 12 * row
+        words += [word(mark, 100, y), word(f"0{row + 1}/05/26", 160, y), word("ISSUED", 260, y)]
+    page = Page(1, 3000, 2000, tuple(words), TextSource.OCR)
+    table = read_revision_table(page, [], (300, 100), False)
+    assert table is not None
+    return [row.revision for row in table.rows]
+
+
+def test_revision_marks_misread_by_ocr_are_undone() -> None:
+    assert _revision_marks(["A", "Bb", "C"]) == ["A", "B", "C"]
+    assert _revision_marks(["|", "2", "|3", "!"]) == ["1", "2", "3", "1"]
+    assert _revision_marks(["1", "2", "10"]) == ["1", "2", "10"]
+
+
+def test_a_sheet_read_by_whole_page_ocr_has_its_title_block_read_again() -> None:
+    _generated_set, doc = _scanned("corner_box", 15)
+    texts = ("SHEET", "A-1O", "PLAN", "NOTES", "GRID", "3")
+    rough = tuple(
+        Word(text, Box(100 + 40 * i, 100, 130 + 40 * i, 110), 8.0, confidence=0.5)
+        for i, text in enumerate(texts)
+    )
+    page = doc[0]
+    pages = [Page(1, page.rect.width, page.rect.height, rough, TextSource.OCR)]
+    ocr = ScriptedOcr([("SHEET", 120, 60, 6), ("A-101", 120, 40, 22)])
+    result = extract_drawing_set(pages, RecordingImages(doc), ocr)
+    doc.close()
+    assert ocr.regions, "the title block was not OCR'd again"
+    assert [s.sheet_number for s in result.drawing_set.sheets] == ["A-101"]
+
+
+class WholePageOcr:
+    """An `OcrEngine` that 'reads' a scanned page as the born-digital words of the same sheet,
+    with the sheet number garbled the way a whole-sheet OCR at capped resolution garbles it."""
+
+    def __init__(self, pages: Sequence[Page], number: str) -> None:
+        self.pages = {page.number: page for page in pages}
+        self.number = number
+
+    def ocr_page(self, page: PageImageSource) -> Page:
+        words = tuple(
+            replace(w, text="A-1O1?") if w.text == self.number else w
+            for w in self.pages[page.number].words
+        )
+        return replace(self.pages[page.number], words=words, source=TextSource.OCR)
+
+
+def test_the_pipeline_reads_a_scanned_sheets_title_block_by_region_ocr() -> None:
+    scan = generated("corner_box", 19, sheets=1, scanned=True, size=ARCH_D)
+    digital = generated("corner_box", 19, sheets=1, size=ARCH_D)
+    (truth,) = truth_sheets(scan)
+    assert truth.sheet_number is not None
+    engine = WholePageOcr(text_pages(digital.pdf), truth.sheet_number)
+    envelope = run_pipeline(scan.pdf, "scan.pdf", Limits(), engine)
+    assert envelope.document_type is DocumentType.DRAWING_SET
+    assert envelope.drawing_set is not None
+    (sheet,) = envelope.drawing_set.sheets
+    assert sheet.sheet_number == truth.sheet_number
