@@ -211,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--dev", action="store_true", help="score dev layouts (seeds 0..) instead")
     parser.add_argument("--sroie-limit", type=int, default=None, help="receipts to score")
     parser.add_argument("--show-misses", action="store_true", help="print every wrong field")
+    parser.add_argument("--no-scans", action="store_true",
+                        help="skip the scanned-invoice set (cost and receipts only)")  # fmt: skip
     parser.add_argument("--languages", default=LANGUAGES[0], help="Tesseract languages")
     args = parser.parse_args(argv)
     LANGUAGES[0] = args.languages
@@ -220,9 +222,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     cost = measure_cost(binary, args.repeats)
     results: list[ScanResult] = []
-    if args.dev:
+    if args.dev and not args.no_scans:
         results.append(evaluate_scans("scanned dev layouts", binary, _dev_set(args.per_layout)))
-    else:
+    elif not args.no_scans:
         docs = _scanned_set(HELD_OUT_LAYOUTS, args.per_layout)
         results.append(evaluate_scans("scanned held-out layouts", binary, docs))
     sroie = evaluate_sroie(binary, args.sroie_limit)

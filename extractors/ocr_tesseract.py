@@ -1,8 +1,9 @@
 """The Tesseract OCR engine: a page raster in, words with boxes and a searchable PDF page out.
 
-Owns one Tesseract run per page (TSV words and a PDF text layer from the same run), reading
-its TSV into the shared page model (boxes in PDF points, line-aligned heights, a font size and
-a bold guess from ink density, the word confidence), and the orientation check: when a page
+Owns one Tesseract run per page (TSV words and a PDF text layer from the same run, on the
+cleaned page rescaled to a letter size Tesseract reads well), reading its TSV into the shared
+page model (boxes in PDF points, line-aligned heights, a font size and a bold guess from ink
+density, the word confidence), and the orientation check: when a page
 reads badly, Tesseract's orientation detection on a small copy decides whether to turn it and
 read it once more. Pure: the binary, languages, thread count, extra environment and scratch
 folder are constructor parameters; nothing here reads the environment. OpenCV and numpy are
@@ -118,24 +119,27 @@ class TesseractEngine:
         """A grey page raster in: cleaned, read once (twice when upside down), words and PDF out."""
         import numpy as np
 
-        from extractors.preprocess import clean_page, turn
+        from extractors.preprocess import clean_page, fit_type_size, turn
 
         gray = np.frombuffer(raster.pixels, dtype=np.uint8)
         gray = gray.reshape(raster.px_height, raster.px_width)
         cleaned = clean_page(gray, raster.dpi, photo=raster.photo)
-        image, turns = cleaned.image, cleaned.quarter_turns
-        run = self._read(image, raster.dpi)
+        # Rescaled for Tesseract: `dpi` goes with `image` from here on (boxes stay in points).
+        image, dpi = fit_type_size(cleaned.image, raster.dpi)
+        turns = cleaned.quarter_turns
+        run = self._read(image, dpi)
         if run.mean_confidence < self.low_confidence:
-            extra = self._orientation(image, raster.dpi)
+            extra = self._orientation(image, dpi)
             if extra == 0:
                 extra = 2  # OSD unsure (a sparse page): upside down is the likeliest misreading
             if extra:
                 turned = turn(image, extra)
-                second = self._read(turned, raster.dpi)
+                second = self._read(turned, dpi)
                 if second.mean_confidence > run.mean_confidence:
                     image, run, turns = turned, second, (turns + extra) % 4
-        page = _to_page(run, image, raster.number, raster.dpi)
-        rules = _rules(cleaned.rules, (turns - cleaned.quarter_turns) % 4, image.shape, raster.dpi)
+        page = _to_page(run, image, raster.number, dpi)
+        extra_turns = (turns - cleaned.quarter_turns) % 4
+        rules = _rules(cleaned.rules, extra_turns, cleaned.image.shape, raster.dpi)
         page = Page(page.number, page.width, page.height, page.words, page.source, rules)
         return OcrResult(page, run.pdf, run.mean_confidence, turns, cleaned.skew)
 

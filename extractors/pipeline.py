@@ -25,7 +25,7 @@ from extractors.document import DocumentPage, OpenedDocument, open_document
 from extractors.drawings import ScannedSheetReader, drawing_set_envelope
 from extractors.drawings.region_ocr import PdfSheetImages, region_ocr_like
 from extractors.invoice import InvoiceExtraction, extract_invoice
-from extractors.invoice.receipts import is_receipt, read_receipt
+from extractors.invoice.receipts import is_receipt, is_till_receipt, read_receipt
 from extractors.limits import Limits
 from extractors.ocr import OcrEngine, OcrFailedError, OcrResult, PageRaster, RasterOcrEngine
 from extractors.page import Page, TextSource
@@ -311,6 +311,8 @@ def reads_as_receipt(invoice: Invoice, pages: Sequence[Page]) -> bool:
     first = pages[0]
     if first.height > 0 and first.width / first.height < _TILL_ROLL:
         return True
+    if is_till_receipt(pages):
+        return True  # cash tendered and change given, or five different till words
     return not (invoice.invoice_number and invoice.total is not None and invoice.line_items)
 
 

@@ -3,7 +3,8 @@
 Owns the OpenCV steps between a raster and Tesseract: finding a photographed page's
 quadrilateral and warping it flat, the quarter-turn family of the text lines (0/180 versus
 90/270), deskew (within +-10 degrees), background division against shadows, denoising,
-binarisation, and removing dark scanner borders and punch holes. Pure functions on numpy
+darkening faint print, binarisation, removing dark scanner borders and punch holes, and
+rescaling a page whose letters are too small or too big for Tesseract. Pure functions on numpy
 arrays: no files, no environment, no OCR. OpenCV and numpy are imported by the modules that
 import this one, never by the command line's start-up.
 """
@@ -30,6 +31,28 @@ _PAPER_GREY = 235  # on evened paper, lighter than this is background: shading, 
 _RULE_GREY = 215  # darker than this (on evened paper) may be part of a ruling line
 _RULE_MAX_THICKNESS = 0.03  # inches: thicker is a filled box or a banner, not a rule
 _NOISE_LIMIT = 12.0  # grey levels of high-frequency noise above which a median filter runs
+# Faint print (thermal receipts, light-blue ink) beside dark type: Tesseract's one global Otsu
+# threshold puts the faint strokes with the paper. Where the darkest ink nearby is lighter than
+# _FAINT_INK, it is darkened towards _INK_TARGET, by at most _MAX_INK_GAIN; where it is lighter
+# than _PAPER_ONLY there is nothing but paper and specks, left alone.
+_FAINT_INK = 90
+_PAPER_ONLY = 225
+_INK_TARGET = 40.0
+_MAX_INK_GAIN = 3.0
+_FAINT_MIN_SHARE = 0.01  # of the page: less faint print than this is specks, not text
+_GAIN_TILE = 48  # pixels: the ink is deepened by one gain per tile this big
+_MIN_GAIN = 1.02  # a tile whose gain is below this is left as it is
+_INK_WINDOW = 0.06  # of the analysis copy's longer side: a few text lines across
+# Tesseract reads letters of 12 to 50 pixels well. A photo or a scan whose stated resolution
+# is wrong (JPEGs say 72 or 96 DPI) can carry letters of 7 or of 80 pixels: those pages are
+# rescaled to _TYPE_TARGET pixels. Pages within the band are left as they are (a 200-DPI fax
+# read at its own resolution reads better than enlarged).
+_TYPE_BAND = (12.0, 50.0)
+_TYPE_TARGET = 26.0
+_TYPE_SCALE_LIMITS = (0.4, 3.0)
+_TYPE_MIN_GLYPHS = 30
+_TYPE_MAX_PIXELS = 40_000_000
+_HALF_SIZE_PIXELS = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +287,7 @@ def clean_page(image: Gray, dpi: float, photo: bool = False) -> Cleaned:
         image = even_lighting(image)
     if noise_level(image) > _NOISE_LIMIT:
         image = np.asarray(cv2.medianBlur(image, 3), dtype=np.uint8)
+    image = darken_faint_ink(image)
     # Tesseract recognises from grey levels (a hard threshold turns Q into O): the binary copy
     # only finds what to paint out.
     binary = binarise(image)
@@ -274,6 +298,83 @@ def clean_page(image: Gray, dpi: float, photo: bool = False) -> Cleaned:
     if blobs is not None:
         image[blobs > 0] = 255
     return Cleaned(image, quarter_turns, skew, flattened, tuple(rules))
+
+
+def _darkest_nearby(image: Gray) -> Gray:
+    """The darkest grey within a few text lines of each pixel, on a small copy."""
+    small, _ = _shrink(image, 600)
+    side = max(3, round(_INK_WINDOW * max(small.shape)))
+    return np.asarray(cv2.erode(small, np.ones((side, side), np.uint8)), dtype=np.uint8)
+
+
+def _ink_gain(darkest: Gray) -> npt.NDArray[np.float32]:
+    """Per analysis pixel: how much to deepen the ink there (1 where the print is dark already
+    or where there is only paper), smoothed so neighbouring tiles differ little."""
+    ink = darkest.astype(np.float32)
+    gain = np.clip((255.0 - _INK_TARGET) / np.maximum(255.0 - ink, 1.0), 1.0, _MAX_INK_GAIN)
+    # Fade the gain out towards bare paper, so specks there stay as light as they were.
+    weight = np.clip((_PAPER_ONLY - ink) / (_PAPER_ONLY - 195.0), 0.0, 1.0)
+    gain = np.asarray(1.0 + (gain - 1.0) * weight, dtype=np.float32)
+    side = max(3, round(_INK_WINDOW * max(darkest.shape)))
+    return np.asarray(cv2.blur(gain, (side, side)), dtype=np.float32)
+
+
+def darken_faint_ink(image: Gray) -> Gray:
+    """Faint print darkened to the contrast of normal type; pages without any come back as is."""
+    darkest = _darkest_nearby(image)
+    faint = (darkest > _FAINT_INK) & (darkest < _PAPER_ONLY)
+    if np.count_nonzero(faint) < _FAINT_MIN_SHARE * faint.size:
+        return image
+    # One gain per tile, and only the tiles that need it: a page with a few grey labels costs
+    # a few tiles, not a pass over the whole page in floating point.
+    height, width = image.shape
+    rows, cols = -(-height // _GAIN_TILE), -(-width // _GAIN_TILE)
+    gains = cv2.resize(_ink_gain(darkest), (cols, rows), interpolation=cv2.INTER_AREA)
+    out = image.copy()
+    for row, col in zip(*np.nonzero(gains > _MIN_GAIN), strict=True):
+        gain = float(gains[row, col])
+        y, x = row * _GAIN_TILE, col * _GAIN_TILE
+        tile = image[y : y + _GAIN_TILE, x : x + _GAIN_TILE]
+        # 255 - (255 - grey) * gain, saturated to 0..255
+        out[y : y + _GAIN_TILE, x : x + _GAIN_TILE] = cv2.addWeighted(
+            tile, gain, tile, 0.0, 255.0 * (1.0 - gain)
+        )
+    return out
+
+
+def typical_glyph_height(image: Gray) -> float | None:
+    """The median height in pixels of the letter-shaped ink blobs (None when too few)."""
+    # Half resolution is plenty to measure letters in a big page, and four times faster.
+    step = 2 if image.size > _HALF_SIZE_PIXELS else 1
+    ink = (image[::step, ::step] < 128).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    widths, heights, areas = stats[1:, 2] * step, stats[1:, 3] * step, stats[1:, 4] * step**2
+    letter = (
+        (heights >= 5)
+        & (heights <= max(image.shape) / 20)
+        & (widths <= 2.5 * heights)
+        & (areas >= 0.1 * widths * heights)
+    )
+    if int(letter.sum()) < _TYPE_MIN_GLYPHS:
+        return None
+    return float(np.median(heights[letter]))
+
+
+def fit_type_size(image: Gray, dpi: float) -> tuple[Gray, float]:
+    """A cleaned page and its resolution in; rescaled so its letters are a size Tesseract reads
+    well (with the resolution that makes its boxes come out the same in points) out."""
+    height = typical_glyph_height(image)
+    low, high = _TYPE_BAND
+    if height is None or low <= height <= high:
+        return image, dpi
+    smallest, largest = _TYPE_SCALE_LIMITS
+    factor = min(max(_TYPE_TARGET / height, smallest), largest)
+    factor = min(factor, (_TYPE_MAX_PIXELS / (image.shape[0] * image.shape[1])) ** 0.5)
+    if abs(factor - 1.0) < 0.1:
+        return image, dpi
+    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    scaled = cv2.resize(image, None, fx=factor, fy=factor, interpolation=method)
+    return np.asarray(scaled, dtype=np.uint8), dpi * factor
 
 
 def _uneven(image: Gray) -> bool:

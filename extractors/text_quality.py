@@ -24,7 +24,7 @@ _IMAGE_COVERAGE = 0.6  # a page image covering this much of the page is a scan
 _STAMP_WORDS = 25  # a scan with fewer words than this over it carries a stamp or header only
 _STAMP_AREA = 0.03  # ... when they also cover less than this share of the page
 VECTOR_DPI = 300
-_MIN_DPI = 200
+_LOWEST_DPI = 50  # a stated resolution below this is nonsense: render as if 50
 _MAX_DPI = 400
 _TARGET_DPI = 300
 _POINTS_PER_INCH = 72.0
@@ -123,9 +123,11 @@ def _image_info(handle: Any) -> Iterable[dict[str, Any]]:
 
 
 def choose_dpi(images: PageImages) -> int:
-    """The resolution to render a page at for OCR: a scan's own, within 200..400, else 300."""
+    """The resolution to render a page at for OCR: a scan's own up to 400 DPI, else 300."""
     if images.dpi is None or images.coverage < _IMAGE_COVERAGE:
         return VECTOR_DPI
-    if images.dpi < _MIN_DPI or images.dpi > _MAX_DPI:
-        return _TARGET_DPI  # up-sample a fax or a thumbnail, down-sample a 600-DPI scan
-    return round(images.dpi)
+    if images.dpi > _MAX_DPI:
+        return _TARGET_DPI  # down-sample a 600-DPI scan
+    # Below 200 DPI the image's own pixels are rendered as they are: the stated resolution of a
+    # photo is often wrong (72 or 96), so the OCR engine scales by the size of the letters.
+    return max(round(images.dpi), _LOWEST_DPI)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from extractors.invoice.receipts import is_receipt, read_receipt
+from extractors.invoice.receipts import is_receipt, is_till_receipt, read_receipt
 from extractors.page import Box, Page, TextSource, Word
 
 
@@ -67,3 +67,81 @@ def test_a_plain_total_is_taken_when_nothing_stronger_is_printed() -> None:
              ("CHANGE 8.00", 8.0)]  # fmt: skip
     found = read_receipt([_receipt(lines)])
     assert (found.total, found.date) == (Decimal("12.00"), date(2019, 2, 1))
+
+
+def test_the_registration_number_is_cut_from_the_shop_name() -> None:
+    lines = [("SYARIKAT PERNIAGAAN MAJU (81109-A)", 10.0), ("NO 290, JALAN AIR PANAS", 8.0),
+             ("TOTAL 12.00", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).vendor_name == "SYARIKAT PERNIAGAAN MAJU"
+
+
+def test_a_company_form_misread_by_ocr_is_spelled_right_and_joined_from_the_next_line() -> None:
+    misread = [("HERO DISTRIBUTION SON BHD", 9.0), ("(123456-X)", 8.0), ("TOTAL 1.00", 8.0)]
+    assert read_receipt([_receipt(misread)]).vendor_name == "HERO DISTRIBUTION SDN BHD"
+    split = [("KEDAI MAJU INTERNATIONAL", 9.0), ("SDN BHD", 9.0), ("(123456-X)", 8.0),
+             ("TOTAL 1.00", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(split)]).vendor_name == "KEDAI MAJU INTERNATIONAL SDN BHD"
+
+
+def test_a_name_written_on_the_slip_and_an_address_are_not_the_shop() -> None:
+    lines = [("tan woon yann", 16.0), ("INDAH GIFT & HOME DECO", 8.0), ("27, JALAN DEDAP 13,", 8.0),
+             ("TAMAN JOHOR JAYA,", 8.0), ("TOTAL 60.30", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).vendor_name == "INDAH GIFT & HOME DECO"
+
+
+def test_a_tax_summary_total_is_not_the_total() -> None:
+    lines = [("SHOP ENTERPRISE", 10.0), ("Total Sales Incl GST 5.90", 8.0), ("CASH 10.90", 8.0),
+             ("CHANGE 5.00", 8.0), ("GST Summary Amount Tax", 8.0),
+             ("Total 5.57 0.33", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("5.90")
+
+
+def test_a_rounding_adjustment_under_the_total_gives_the_amount_paid() -> None:
+    lines = [("SHOP ENTERPRISE", 10.0), ("Total (Inclusive of GST): 31.02", 8.0),
+             ("Rounding Adj: -0.02", 8.0), ("Server: Counter", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("31.00")
+    unsigned = [("SHOP ENTERPRISE", 10.0), ("SUB TOTAL 64.00", 8.0), ("NET TOTAL 67.84", 8.0),
+                ("ROUNDING ADJ 0.01", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(unsigned)]).total == Decimal("67.85")
+
+
+def test_an_unlabelled_amount_under_the_rounding_line_is_the_rounded_total() -> None:
+    lines = [("GIFT SHOP", 10.0), ("TOTAL AMT RM 60.31", 8.0), ("ROUNDING ADJ -0.01", 8.0),
+             ("RM 60.30", 8.0), ("CASH RM 70.30", 8.0), ("CHANGE RM 10.00", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("60.30")
+
+
+def test_a_label_alone_takes_the_amount_below_but_not_a_cash_line() -> None:
+    lines = [("SHOP ENTERPRISE", 10.0), ("Amount To Be Paid :", 8.0), ("25.45", 8.0),
+             ("Cash Received : 30.00", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("25.45")
+    lines = [("SHOP ENTERPRISE", 10.0), ("NET TOTAL :", 8.0), ("Cash 100.00", 8.0),
+             ("CHANGE 32.15", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("67.85")  # cash less change
+
+
+def test_ocr_slips_in_total_labels_and_amounts_are_read_through() -> None:
+    lines = [
+        ("SHOP ENTERPRISE", 10.0),
+        ("Nett Totai: RM8.20", 8.0),
+        ("otal After Rounding 100. 60", 8.0),
+    ]
+    assert read_receipt([_receipt(lines)]).total == Decimal("100.60")
+    assert read_receipt([_receipt(lines[:2])]).total == Decimal("8.20")
+
+
+def test_a_labelled_date_beats_an_earlier_one_and_a_misread_year_is_repaired() -> None:
+    lines = [("SHOP ENTERPRISE", 10.0), ("VALID UNTIL 01/01/2019", 8.0),
+             ("Date: 02/12/2017 08:44", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).date == date(2017, 12, 2)
+    misread = [("SHOP ENTERPRISE", 10.0), ("09/03/2518 18:54 1008", 8.0)]
+    assert read_receipt([_receipt(misread)]).date == date(2018, 3, 9)
+
+
+def test_a_full_page_receipt_with_a_payment_at_the_till_is_surely_a_receipt() -> None:
+    page = _receipt(RECEIPT, 595, 842)
+    assert is_till_receipt([page])
+    invoice = [("ACME Drywall Supply", 14.0), ("TAX INVOICE", 9.0), ("Invoice Number 1029", 9.0),
+               ("Qty Description Amount", 9.0), ("Thank you for your business", 9.0),
+               ("Total 583.20", 9.0)]  # fmt: skip
+    assert not is_till_receipt([_receipt(invoice, 595, 842)])

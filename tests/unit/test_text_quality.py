@@ -75,7 +75,8 @@ def test_bad_char_share_counts_only_suspicious_characters() -> None:
     [
         (PageImages(), 300),  # vector page
         (PageImages(0.2, 72), 300),  # a small logo does not decide the resolution
-        (PageImages(1.0, 72), 300),  # a 72-DPI fax is up-sampled
+        (PageImages(1.0, 72), 72),  # a 72-DPI image keeps its pixels (OCR scales by type size)
+        (PageImages(1.0, 10), 50),  # ... but a nonsense resolution is not believed
         (PageImages(1.0, 240), 240),  # a scan is read at its own resolution
         (PageImages(1.0, 600), 300),  # a 600-DPI scan is down-sampled
     ],
