@@ -227,6 +227,11 @@ def _read_page(page: Page, lines: Sequence[TextLine], state: _State) -> None:
 def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
     """The first item-table header on a page: its band of label lines, columns and roles."""
     for index in range(len(lines)):
+        # Cutting a sidebar off only removes labels: a line that names no item header as it
+        # is names none once cut, so only such lines are looked at closer.
+        printed = _label_roles(lines[index], allowed_numbers=len(lines[index].words))
+        if printed is None or not _is_item_header(printed):
+            continue
         left, right = _label_span(lines[index], lines[index + 1 : index + 1 + _SAMPLE_LINES])
         line = _clip(lines[index], left, right)
         if line is None or _header_roles(line) is None:
