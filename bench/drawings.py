@@ -34,22 +34,12 @@ from extractors.limits import Limits
 from extractors.pipeline import run_pipeline
 from extractors.text_layer import read_text_layer
 from fixtures.drawings import ARCH_D, DEV_DESIGNS, HELD_OUT_DESIGNS, generate_drawing_set
+from models import SHEET_FIELDS
 
 EVAL_SEED_BASE = 900_000
 DEV_SEED_BASE = 500
 OUT = Path(__file__).resolve().parent / "out"
-FIELDS = (
-    "sheet_number",
-    "sheet_title",
-    "discipline",
-    "revision",
-    "revision_date",
-    "issue_date",
-    "scale",
-    "project_name",
-    "project_number",
-    "revisions",
-)
+FIELDS = SHEET_FIELDS
 
 
 def _perf_child(path: str) -> None:

@@ -46,7 +46,6 @@ DEFAULT_REVIEW_THRESHOLD = 0.8
 _INVOICE_TYPES = (DocumentType.INVOICE, DocumentType.PAY_APPLICATION)
 _NOT_IMPLEMENTED = (DocumentType.LIEN_WAIVER, DocumentType.DRAWING_SET)
 _POINTS_PER_INCH = 72.0
-_TILL_ROLL = 0.6  # width over height: a till receipt is much taller than it is wide
 _PHOTO_COVERAGE = 0.6  # a page mostly covered by one image may be a photo: look for its outline
 # A field read by OCR is trusted as much as its page reads: mean word confidence 0.93 and up
 # keeps it, 0.8 takes a tenth off, 0.6 a quarter.
@@ -302,17 +301,14 @@ def scale_confidence(confidence: Mapping[str, float], factor: float) -> dict[str
 
 
 def reads_as_receipt(invoice: Invoice, pages: Sequence[Page]) -> bool:
-    """Whether the receipt rules should read this bill: its pages read like a till receipt and,
-    unless it is a narrow till roll, the invoice reading did not already find an invoice.
+    """Whether the receipt rules should read this bill: surely a till receipt (a till roll's
+    shape, a payment at a till), or like one and the invoice reading found no invoice.
     "TAX INVOICE", "Qty" and "Thank you" are on many full-page invoices too: a page-sized
     document with an invoice number, line items and a total is an invoice."""
+    if is_till_receipt(pages):
+        return True
     if not is_receipt(pages):
         return False
-    first = pages[0]
-    if first.height > 0 and first.width / first.height < _TILL_ROLL:
-        return True
-    if is_till_receipt(pages):
-        return True  # cash tendered and change given, or five different till words
     return not (invoice.invoice_number and invoice.total is not None and invoice.line_items)
 
 

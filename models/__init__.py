@@ -6,7 +6,14 @@ Must not do I/O, read settings, or import from `extractors` or `service`.
 """
 
 from models.arithmetic import ArithmeticIssue, check_invoice_arithmetic
-from models.drawing import Discipline, DrawingSet, Revision, Sheet, discipline_for_sheet_number
+from models.drawing import (
+    SHEET_FIELDS,
+    Discipline,
+    DrawingSet,
+    Revision,
+    Sheet,
+    discipline_for_sheet_number,
+)
 from models.envelope import (
     SCHEMA_VERSION,
     DocumentType,
@@ -25,6 +32,7 @@ from models.values import Confidence, minor_unit_digits, quantize_money
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SHEET_FIELDS",
     "ArithmeticIssue",
     "BillTo",
     "Confidence",

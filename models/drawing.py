@@ -96,6 +96,10 @@ class Sheet(Frozen):
     revisions: list[Revision] = []
 
 
+# What a title block tells of a sheet: every field of `Sheet` but its page.
+SHEET_FIELDS: tuple[str, ...] = tuple(name for name in Sheet.model_fields if name != "page")
+
+
 class DrawingSet(Frozen):
     """A drawing PDF: one sheet per page."""
 

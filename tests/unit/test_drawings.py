@@ -41,25 +41,14 @@ from fixtures.drawings import (
     block_of,
     generate_drawing_set,
 )
-from models import Discipline, DocumentType, Sheet, discipline_for_sheet_number
+from models import SHEET_FIELDS, Discipline, DocumentType, Sheet, discipline_for_sheet_number
 from tests.unit import bad_inputs
 from tests.unit.test_cli import docproc, envelopes
 
 if TYPE_CHECKING:
     from extractors.drawings.title_block import GrayImage
 
-FIELDS = (
-    "sheet_number",
-    "sheet_title",
-    "discipline",
-    "revision",
-    "revision_date",
-    "issue_date",
-    "scale",
-    "project_name",
-    "project_number",
-    "revisions",
-)
+FIELDS = SHEET_FIELDS
 
 
 @functools.cache
