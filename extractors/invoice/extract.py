@@ -24,7 +24,7 @@ from extractors.invoice.header import (
 )
 from extractors.invoice.labels import Field, find_labels
 from extractors.invoice.line_items import LineItemsResult, extract_line_items
-from extractors.invoice.parties import Party, labelled_party, letterhead_vendor
+from extractors.invoice.parties import Party, labelled_party, payable_name, vendor_from_print
 from extractors.invoice.reconcile import Totals, choose_totals
 from extractors.layout import Cell, page_rows
 from extractors.page import Page
@@ -203,12 +203,13 @@ def _put_parties(found: _Found, pages_rows: Sequence[Rows], pages: Sequence[Page
     found.put("bill_to.name", bill_to.name, 0.8)
     found.put("bill_to.address", bill_to.address, 0.7)
     vendor = labelled_party(pages_rows, Field.VENDOR)
+    remit = labelled_party(pages_rows, Field.REMIT_TO).name or payable_name(pages_rows)
     if vendor.name is None and pages:
-        excluded = {bill_to.name.casefold()} if bill_to.name else set()
-        vendor = letterhead_vendor(pages_rows[0], pages[0].height, excluded)
+        ship_to = labelled_party(pages_rows, Field.SHIP_TO).name
+        excluded = {name.casefold() for name in (bill_to.name, ship_to) if name}
+        vendor = vendor_from_print(pages_rows[0], pages[0].height, excluded, remit)
     if vendor.name is None:
-        remit = labelled_party(pages_rows, Field.REMIT_TO)
-        vendor = Party(remit.name, None, 0.3)
+        vendor = Party(remit, None, 0.3)
     _put_vendor(found, vendor)
 
 

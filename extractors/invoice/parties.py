@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractors.invoice.columns import label_role
 from extractors.invoice.labels import Field, find_labels
 from extractors.layout import Cell, cell_right, cells_below
 from extractors.page import Word
@@ -37,6 +38,19 @@ _TITLE_WORDS = re.compile(
     r"|memo|gutschrift|/|&|-)\s*)+$",
     re.I,
 )
+# A line that ends in a postcode is an address line, not a name ("Reading RG2 0TD").
+_POSTCODE_END = re.compile(
+    r"(?:\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d|\b\d{4,5}(?:-\d{4})?)\s*$"
+)
+# "Please make all checks payable to Copper Ridge Drywall LLC." — a remit-to name in a sentence.
+_PAYABLE_TO = re.compile(
+    r"\b(?:payable|pay|remit(?:tance)?|payments?)\s+(?:to|à|an)\s*:?\s+(?P<name>[^:]{3,60}?)\s*$",
+    re.I,
+)
+# Names that end in an abbreviation written with its full stop ("Inc.", "Co."); "Ltd" and
+# "LLC" are as often written without one, so a full stop after them ends the sentence.
+_ABBREVIATED = re.compile(r"\b(?:inc|co|corp|bros|assoc|mfg)\.$", re.I)
+_HEADING = 1.3  # a name set this much above the body text is a heading, a letterhead
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
 _TOP_SHARE = 0.4
@@ -154,7 +168,14 @@ def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
         return False
     if _is_label(text) or find_amounts(text) or "@" in text or len(text) > 60:
         return False
+    if label_role(text) is not None or _POSTCODE_END.search(text):
+        return False  # a column title ("Description of Work"), an address's last line
     return sum(ch.isdigit() for ch in text) <= 2
+
+
+def _column_titles(row: Sequence[Cell]) -> bool:
+    """Whether a line is an item table's title row: two or more cells name a column."""
+    return sum(label_role(cell.text) is not None for cell in row) >= 2
 
 
 def _is_label(text: str) -> bool:
@@ -167,25 +188,85 @@ def _is_label(text: str) -> bool:
     return ":" in text or "#" in text or covered >= 0.6 * len(text.strip())
 
 
-def letterhead_vendor(
+def _letterhead_ranking(
     rows: Sequence[Sequence[Cell]], page_height: float, excluded: set[str]
-) -> Party:
-    """The most prominent name at the top of the first page, and the lines under it."""
+) -> list[Cell]:
     top = [
         run
         for row in rows
+        if not _column_titles(row)
         for cell in row
         for run in _size_runs(cell)
         if cell.box.y0 < _TOP_SHARE * page_height and _letterhead_candidate(run, excluded)
     ]
-    if not top:
-        return Party()
-    ranked = sorted(top, key=lambda cell: _prominence(cell, page_height), reverse=True)
-    lines = _wrapped_name(rows, ranked[0])
+    return sorted(top, key=lambda cell: _prominence(cell, page_height), reverse=True)
+
+
+def _party_at(rows: Sequence[Sequence[Cell]], chosen: Cell, score: float) -> Party:
+    """The name set at `chosen` (with its wrapped lines) and the address lines under it."""
+    lines = _wrapped_name(rows, chosen)
     below = cells_below(rows, lines[-1], 4, _BLOCK_SPACING)
     address = [c.text for c in below if not _label_start(c.text) and not _ATTN.match(c.text)]
     name = " ".join(_display_name(line) for line in lines)
-    return Party(name, "\n".join(address) or None, _letterhead_score(ranked, page_height))
+    return Party(name, "\n".join(address) or None, score)
+
+
+def payable_name(pages_rows: Sequence[Sequence[Sequence[Cell]]]) -> str | None:
+    """The name a sentence asks payment to be made to ("Please make all checks payable to
+    Copper Ridge Drywall LLC."), on any page."""
+    for rows in pages_rows:
+        for row in rows:
+            for cell in row:
+                match = _PAYABLE_TO.search(cell.text)
+                if match is None:
+                    continue
+                name = match.group("name").strip()
+                if name.endswith("..") or (name.endswith(".") and not _ABBREVIATED.search(name)):
+                    name = name[:-1]  # the sentence's full stop, not an "Inc." or "Co."
+                if _is_name(name) and not _is_label(name) and sum(map(str.isdigit, name)) <= 2:
+                    return name
+    return None
+
+
+def vendor_from_print(
+    rows: Sequence[Sequence[Cell]], page_height: float, excluded: set[str], remit: str | None
+) -> Party:
+    """The vendor of a page with no vendor label: its letterhead, checked against the name
+    payment is to be made to. A letterhead drawn as a picture leaves only small print: the
+    remit-to name printed again at the top (a legal-name line) wins, and a remit-to company name
+    is taken over a top line that is neither a heading nor a company's name."""
+    ranked = _letterhead_ranking(rows, page_height, excluded)
+    if remit is None:
+        return (
+            _party_at(rows, ranked[0], _letterhead_score(ranked, page_height))
+            if ranked
+            else Party()
+        )
+    same = [cell for cell in ranked if _same_name(_display_name(cell), remit)]
+    if same:
+        return _party_at(rows, same[0], 0.9)
+    if not ranked:
+        return Party(remit, None, 0.5)
+    pick = _party_at(rows, ranked[0], _letterhead_score(ranked, page_height))
+    body = _body_size(rows)
+    heading = ranked[0].size >= _HEADING * body or (ranked[0].bold and ranked[0].size > body)
+    if not heading and not _COMPANY.search(ranked[0].text) and _COMPANY.search(remit):
+        return Party(remit, None, 0.5)
+    return pick
+
+
+def _same_name(a: str, b: str) -> bool:
+    return _folded(a) == _folded(b)
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"[^\w&]+", " ", text.casefold()).split())
+
+
+def _body_size(rows: Sequence[Sequence[Cell]]) -> float:
+    """The type size most of the page's words are set in."""
+    sizes = sorted(word.size for row in rows for cell in row for word in cell.words)
+    return sizes[len(sizes) // 2] if sizes else 10.0
 
 
 def _wrapped_name(rows: Sequence[Sequence[Cell]], chosen: Cell) -> list[Cell]:

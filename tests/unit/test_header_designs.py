@@ -1,8 +1,9 @@
 """Designs real suppliers print that no one layout owns: header fields down a sidebar beside
 the item table, a company name wrapped onto two lines, a carbon-book serial number with no
 label, the number in the title line, "Net" / "Gross" totals, a total right-aligned under its
-label, a column of delivery dates in the item table, and "TAX INVOICE ... Qty ... Thank you"
-on a full-page invoice that is no till receipt. Each test prints a tiny PDF and reads it."""
+label, a column of delivery dates in the item table, "TAX INVOICE ... Qty ... Thank you"
+on a full-page invoice that is no till receipt, and a letterhead drawn as a picture, which
+leaves the vendor's name only in small print. Each test prints a tiny PDF and reads it."""
 
 from __future__ import annotations
 
@@ -77,6 +78,47 @@ def test_header_fields_down_a_sidebar_beside_the_item_table_leave_its_rows_whole
     ]
     assert found.line_items[0].description == "Ready-mix concrete 4000 PSI"
     assert found.total == Decimal("9828.00")
+
+
+# A logo drawn as a picture: the page's text starts with the address; the name is elsewhere.
+PICTURE_LETTERHEAD: list[Line] = [
+    (40, 66, "88 Quarry Rd", 8.5),
+    (40, 78, "Austin, TX 78744", 8.5),
+    (400, 50, "INVOICE", 20.0, True),
+    (400, 80, "Invoice No.", 9.0, True),
+    (470, 80, "GR-20417"),
+    (400, 92, "Date", 9.0, True),
+    (470, 92, "03/14/2026"),
+    (300, 150, "Ship To", 8.5, True),
+    (300, 162, "Riverside Medical Office - jobsite"),
+    (300, 174, "3493 Industrial Ave"),
+]
+
+
+def test_under_a_picture_letterhead_the_vendor_is_the_name_payment_is_made_to() -> None:
+    footer: list[Line] = [(40, 420, "Please make all checks payable to Granite Ready Mix Co.")]
+    found = extract(PICTURE_LETTERHEAD + ITEMS_HEADER + ITEMS + TOTALS + footer).invoice
+    assert found.vendor.name == "Granite Ready Mix Co."
+
+
+def test_under_a_picture_letterhead_a_legal_name_line_that_is_also_the_payee_is_the_vendor() -> (
+    None
+):
+    legal: list[Line] = [(40, 54, "Granite Ready Mix Co.", 8.5)]
+    remit: list[Line] = [
+        (40, 420, "Remit To:", 8.5, True),
+        (40, 432, "Granite Ready Mix Co."),
+        (40, 444, "PO Box 9231"),
+    ]
+    found = extract(legal + PICTURE_LETTERHEAD + ITEMS_HEADER + ITEMS + TOTALS + remit).invoice
+    assert found.vendor.name == "Granite Ready Mix Co."
+
+
+def test_a_large_letterhead_name_wins_over_a_different_payee() -> None:
+    factored: list[Line] = [(40, 420, "Please remit payment to Riviera Finance LLC.")]
+    big_name: list[Line] = [(40, 50, "GRANITE READY MIX", 16.0, True)]
+    found = extract(big_name + PICTURE_LETTERHEAD + ITEMS_HEADER + ITEMS + TOTALS + factored)
+    assert found.invoice.vendor.name == "GRANITE READY MIX"
 
 
 def test_a_carbon_book_serial_number_with_no_label_is_the_invoice_number() -> None:
