@@ -83,7 +83,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.INVOICE_NUMBER,
         0.8,
-        r"invoice\s+ref(?:erence)?\.?|statement\s*"
+        r"invoice\s+ref(?:erence)?\.?|inv\.?\s+ref\.?|bill\s+ref(?:erence)?\.?|folio|statement\s*"
         + _NO
         + r"|our\s+ref(?:erence)?\.?(?:\s*"
         + _NO
@@ -127,7 +127,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         Field.DUE_DATE,
         1.0,
         r"final\s+date\s+for\s+payment|payment\s+date|due\s*date|payment\s+due(?:\s+date)?|"
-        r"date\s+due|due\s+on|due\s+by",
+        r"date\s+due|due\s+on|due\s+by|net\s+due\s+date|remit\s+by|payment\s+by",
     ),
     (Field.DUE_DATE, 1.0, r"fällig(?:keit)?(?:sdatum)?(?:\s+am)?|date\s+d'échéance|échéance"),
     (
@@ -150,7 +150,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.PO_NUMBER,
         1.0,
-        r"p\.?\s?o\.?\s*" + _NO + r"?|purchase\s*order(?:\s*" + _NO + r")?"
+        r"p\.?\s?o\.?\s*" + _NO + r"?|p\s*/\s*o\.?(?:\s*" + _NO + r")?"
+        r"|purchase\s*order(?:\s*" + _NO + r")?"
         r"|(?:customer|cust\.?|client|buyer|purchaser|your)(?:'s|s')?\s+(?:p\.?\s?o\.?|order)"
         r"(?:\s*" + _NO + r")?",
     ),
@@ -235,7 +236,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         1.0,
         r"(?:invoice|grand|gross)\s+total|gross\s+amount|invoice\s+amount"
         r"|total\s+this\s+(?:invoice|period|bill|application)|"
-        r"total\s+(?:amount|invoice|incl\.?(?:\s+\w+)?)|gesamtbetrag|bruttosumme|"
+        r"total\s+(?:amount|invoice|incl\.?(?:\s+\w+)?|inc\.\s+\w+|including\s+\w+)|gesamtbetrag|bruttosumme|"
         r"rechnungssumme(?:\s+brutto)?|endbetrag|total\s+ttc|montant\s+ttc|importe\s+total|"
         r"totaal(?:bedrag)?(?:\s+incl\.?(?:\s+btw)?)?",
     ),
@@ -245,6 +246,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         Field.AMOUNT_DUE,
         1.0,
         r"current\s+payment\s+due|total\s+amount\s+due|(?:amount|balance|total)\s+due"
+        r"|net\s+amount\s+due|(?:amount|balance|total)\s+ow(?:ing|ed)"
         r"|amount\s+payable|balance|please\s+pay|"
         r"pay\s+this\s+amount|zahlbetrag|offener\s+betrag|noch\s+zu\s+zahlen|"
         r"solde(?:\s+à\s+payer)?|net\s+à\s+payer|reste\s+à\s+payer|importe\s+a\s+pagar|"

@@ -230,6 +230,24 @@ def test_label_vocabulary_in_five_languages() -> None:
         assert find_labels(text)[0].label.field is wanted, text
 
 
+def test_label_wording_whose_first_words_name_another_field() -> None:
+    # The whole label decides: "Net Amount Due" is no net amount, "Net Due Date" no subtotal.
+    expected = {
+        "Net Amount Due": Field.AMOUNT_DUE,
+        "Net Due Date": Field.DUE_DATE,
+        "Amount Owing": Field.AMOUNT_DUE,
+        "Total Inc. VAT": Field.TOTAL,
+        "P/O No.": Field.PO_NUMBER,
+        "Remit By": Field.DUE_DATE,
+        "Folio": Field.INVOICE_NUMBER,
+        "Bill Ref.": Field.INVOICE_NUMBER,
+        "PO Box": Field.DISTRACTOR,
+    }
+    for text, wanted in expected.items():
+        hits = find_labels(text)
+        assert [(hit.label.field, hit.end) for hit in hits] == [(wanted, len(text))], text
+
+
 def test_french_invoice_with_space_grouped_amounts() -> None:
     invoice = extract(
         [
