@@ -1,8 +1,8 @@
 """`make bench-accuracy`: per-field accuracy, line-item P/R/F1 and time per page.
 
-Three sets, reported separately: the development layouts and the held-out layouts of the
-fixture generator (seeds from 900000, which no test or tuning run uses), and the real
-e-invoices in ../shared/corpus/zugferd (labelled fields only; skipped when absent).
+Four sets, reported separately: the development layouts, the held-out layouts and the fresh
+held-out layouts of the fixture generator (seeds from 900000, which no test or tuning run uses),
+and the real e-invoices in ../shared/corpus/zugferd (labelled fields only; skipped when absent).
 Time per page is the median in-process pipeline time beside bare PyMuPDF
 `get_text("words")` on the same pages in the same run, so the ratio survives a noisy machine.
 Writes bench/out/accuracy.json and bench/out/accuracy.md.
@@ -24,7 +24,12 @@ import pymupdf
 from bench.score import EXTRA_FIELDS, HEADER_FIELDS, Tally, score_invoice
 from extractors.limits import Limits
 from extractors.pipeline import run_pipeline
-from fixtures.generator import DEV_LAYOUTS, HELD_OUT_LAYOUTS, generate_invoice
+from fixtures.generator import (
+    DEV_LAYOUTS,
+    FRESH_HELD_OUT_LAYOUTS,
+    HELD_OUT_LAYOUTS,
+    generate_invoice,
+)
 
 EVAL_SEED_BASE = 900_000
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -167,6 +172,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = [
         evaluate_generated("dev layouts", DEV_LAYOUTS, args.per_layout),
         evaluate_generated("held-out layouts", HELD_OUT_LAYOUTS, args.per_layout),
+        evaluate_generated("fresh held-out layouts", FRESH_HELD_OUT_LAYOUTS, args.per_layout),
     ]
     corpus = evaluate_corpus("zugferd")
     if corpus is not None:

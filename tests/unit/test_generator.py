@@ -22,6 +22,7 @@ from fixtures import generate
 from fixtures.generator import (
     ALL_LAYOUTS,
     DEV_LAYOUTS,
+    FRESH_HELD_OUT_LAYOUTS,
     HELD_OUT_LAYOUTS,
     LAYOUTS,
     STRESS_LAYOUTS,
@@ -126,9 +127,13 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
     assert held_out_module.HELD_OUT_LAYOUTS == HELD_OUT_LAYOUTS
     assert not set(DEV_LAYOUTS) & set(HELD_OUT_LAYOUTS)
     assert ALL_LAYOUTS == DEV_LAYOUTS + HELD_OUT_LAYOUTS
-    # The randomised stress designs are development layouts too, generated on demand.
-    assert set(LAYOUTS) == set(ALL_LAYOUTS) | set(STRESS_LAYOUTS)
+    # The randomised stress designs are development layouts too, generated on demand; the fresh
+    # held-out designs are generated on demand for the evaluation only.
+    assert set(LAYOUTS) == set(ALL_LAYOUTS) | set(STRESS_LAYOUTS) | set(FRESH_HELD_OUT_LAYOUTS)
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)
+    fresh = set(FRESH_HELD_OUT_LAYOUTS)
+    assert len(fresh) == 3
+    assert not fresh & (set(DEV_LAYOUTS) | set(STRESS_LAYOUTS) | set(HELD_OUT_LAYOUTS))
 
 
 @pytest.mark.parametrize("layout", ALL_LAYOUTS)
