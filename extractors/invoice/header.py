@@ -29,6 +29,7 @@ _MONEY_FIELDS = frozenset(AMOUNT_FIELDS + ADJUSTMENT_FIELDS)
 _COLUMN_HEADS = frozenset({Field.SUBTOTAL, Field.TOTAL, Field.AMOUNT_DUE})  # "Line Total"
 _WORDS = re.compile(r"[^\W\d_]{4,}")
 _RIGHT_REACH = 180.0  # points: a value further right than this belongs to another block
+_LEVEL = 0.4  # a cell sharing this much of its height with a key's stands level with it
 _RATE = re.compile(r"^[\s.-]*%")
 _TEXT_FIELDS = frozenset({Field.TERMS, Field.PROJECT, Field.PROJECT_NAME})
 _DETAIL_FIELDS = frozenset({Field.CURRENCY, Field.TAX_ID, Field.PHONE, Field.EMAIL})
@@ -171,13 +172,15 @@ def _sources(
         sources.append(_Source(inline, 1.0, cell))
     if not last:
         return sources
+    depth = 4 if hit.label.field in _MONEY_FIELDS else 1
+    below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
     right = cell_right(rows, cell)
+    if right is None and (not below or _starts_with_label(below[0])):
+        right = _right_across_lines(rows, cell)  # nothing right of it or under it: look level
     if right is not None and hit.label.field in _MONEY_FIELDS:
         right = _rest_of_row(rows, right)
     elif right is not None:
         right = right if right.box.x0 - cell.box.x1 < _RIGHT_REACH else None
-    depth = 4 if hit.label.field in _MONEY_FIELDS else 1
-    below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
     if (
         right is not None
         and below
@@ -192,6 +195,24 @@ def _sources(
             break
         sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
     return sources
+
+
+def _right_across_lines(rows: Sequence[Sequence[Cell]], key: Cell) -> Cell | None:
+    """The value right of a key that ended up on a neighbouring line: a scan's boxes put a
+    key a few points lower than its value, and a tall name beside them took the value's line.
+    The nearest cell right of the key, on the line above or below, standing mostly level with
+    it."""
+    level: list[Cell] = []
+    for index in (key.row - 1, key.row + 1):
+        if not 0 <= index < len(rows):
+            continue
+        for other in rows[index]:
+            gap = other.box.x0 - key.box.x1
+            shared = min(other.box.y1, key.box.y1) - max(other.box.y0, key.box.y0)
+            least = min(other.box.height, key.box.height)
+            if 0 <= gap < _RIGHT_REACH and least > 0 and shared >= _LEVEL * least:
+                level.append(other)
+    return min(level, key=lambda other: other.box.x0, default=None)
 
 
 def _set_under(rows: Sequence[Sequence[Cell]], key: Cell, under: Cell, right: Cell) -> bool:

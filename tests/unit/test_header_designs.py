@@ -121,6 +121,23 @@ def test_a_large_letterhead_name_wins_over_a_different_payee() -> None:
     assert found.invoice.vendor.name == "GRANITE READY MIX"
 
 
+def test_a_key_set_a_little_lower_than_its_value_beside_a_tall_name_still_finds_it() -> None:
+    # A scan's boxes: "Date:" 5 points below its value, which shares a line with a tall name.
+    lines: list[Line] = [
+        (40, 100, "Sterling Rebar Ltd", 16.0, True),
+        (400, 60, "INVOICE", 20.0, True),
+        (336, 88, "Invoice #:"),
+        (406, 88, "A-2026-2544"),
+        (406, 100, "2025-11-20"),
+        (336, 105, "Date:"),
+        (336, 118, "Due Date:"),
+        (406, 118, "2025-12-05"),
+    ]
+    found = extract(lines + ITEMS_HEADER + ITEMS + TOTALS).invoice
+    assert (found.invoice_date, found.due_date) == (date(2025, 11, 20), date(2025, 12, 5))
+    assert found.vendor.name == "Sterling Rebar Ltd"
+
+
 def test_a_carbon_book_serial_number_with_no_label_is_the_invoice_number() -> None:
     lines: list[Line] = [
         (40, 50, "Granite Ready Mix Co.", 16.0, True),
