@@ -88,8 +88,27 @@ def _id_token(text: str) -> str:
     return first
 
 
+_ID_SEGMENT = re.compile(r"[^-/.\s]+")
+
+
+def _read_o_and_zero(segment: re.Match[str]) -> str:
+    """One part of an OCR-read identifier with O and 0 told apart by the rest of the part: in
+    a part of letters a 0 is an O ("P0" -> "PO"), in a part of digits an O is a 0 ("1O23")."""
+    text = segment.group(0)
+    rest = text.replace("0", "").replace("O", "")
+    if not rest:
+        return text
+    if rest.isalpha() and "0" in text:
+        return text.replace("0", "O")
+    if rest.isdigit() and "O" in text:
+        return text.replace("O", "0")
+    return text
+
+
 def _id_values(source: _Source, field: Field) -> list[tuple[Value, float]]:
     token = _id_token(source.text)
+    if any(word.confidence < 1.0 for word in source.cell.words):
+        token = _ID_SEGMENT.sub(_read_o_and_zero, token)  # read by OCR
     if not is_identifier(token.replace(" ", "")):
         return []
     fit = 1.0 if field is not Field.INVOICE_NUMBER or len(token) >= 3 else 0.6

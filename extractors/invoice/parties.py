@@ -159,11 +159,13 @@ def _prominence(cell: Cell, page_height: float) -> float:
 
 def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
     text = cell.text.strip()
+    folded = text.casefold()
     if (
         len(text) <= 3
         or not _is_name(text)
         or _TITLE_WORDS.match(text)
-        or text.casefold() in excluded
+        or _misread_title(folded)
+        or any(folded.startswith(name) for name in excluded)  # "Carver & Sons Attn: M. Okafor"
     ):
         return False
     if _is_label(text) or find_amounts(text) or "@" in text or len(text) > 60:
@@ -171,6 +173,32 @@ def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
     if label_role(text) is not None or _POSTCODE_END.search(text):
         return False  # a column title ("Description of Work"), an address's last line
     return sum(ch.isdigit() for ch in text) <= 2
+
+
+_TITLES = ("invoice", "taxinvoice", "statement", "receipt", "rechnung", "facture", "factura")
+
+
+def _misread_title(folded: str) -> bool:
+    """A document title as OCR may read it: "INVOIC", "lNVOICE", "TAX LNUOICE"."""
+    letters = "".join(ch for ch in folded if ch.isalpha())
+    return any(abs(len(letters) - len(title)) <= 1 and _within_one_edit(letters, title)
+               for title in _TITLES)  # fmt: skip
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            skip = (
+                a[index + 1 :] == b[index + 1 :]
+                if len(a) == len(b)
+                else a[index:] == b[index + 1 :]
+            )
+            return skip
+    return True
 
 
 def _column_titles(row: Sequence[Cell]) -> bool:
@@ -317,9 +345,12 @@ def _size_runs(cell: Cell) -> list[Cell]:
     words = cell.words
     if len(words) < 2 or all(abs(w.size - words[0].size) < 1.0 for w in words):
         return [cell]
+    # OCR sizes come from box heights, which descenders and capitals make vary word to word.
+    scanned = any(word.confidence < 1.0 for word in words)
     runs: list[list[Word]] = [[words[0]]]
     for word in words[1:]:
-        if abs(word.size - runs[-1][-1].size) >= 1.0:
+        step = max(1.0, 0.3 * word.size) if scanned else 1.0
+        if abs(word.size - runs[-1][-1].size) >= step:
             runs.append([word])
         else:
             runs[-1].append(word)
@@ -339,7 +370,8 @@ def _run_cell(cell: Cell, words: list[Word]) -> Cell:
 def _display_name(cell: Cell) -> str:
     """The name as set in its largest type, without a monogram logo in front ("BB Blackstone
     Building Supply" -> "Blackstone Building Supply")."""
-    words = [w.text for w in cell.words if w.size >= 0.9 * cell.size] or [cell.text]
+    share = 0.7 if any(w.confidence < 1.0 for w in cell.words) else 0.9  # OCR sizes vary
+    words = [w.text for w in cell.words if w.size >= share * cell.size] or [cell.text]
     if len(words) > 2 and words[0].isupper() and len(words[0]) <= 3:
         initials = "".join(w[0] for w in words[1:] if w[:1].isalpha()).upper()
         if initials.startswith(words[0]):

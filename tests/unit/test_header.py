@@ -3,11 +3,13 @@ arithmetic that chooses among candidates. Each test prints a tiny PDF and reads 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from extractors.invoice import extract_invoice
 from extractors.invoice.labels import Field, find_labels
-from tests.unit.printed import Line, extract
+from tests.unit.printed import Line, extract, read_page
 
 US_INVOICE: list[Line] = [
     (40, 60, "Summit Drywall LLC", 16, True),
@@ -372,3 +374,22 @@ def test_a_remit_to_box_is_not_the_vendor_address() -> None:
     assert invoice.vendor.name == "Granite Peak Supply Co."
     assert invoice.vendor.address == "77 Quarry Rd\nBoise, ID 83702"
     assert invoice.bill_to.name == "Ridgeway Civil Pty Ltd"
+
+
+def test_ocr_read_numbers_tell_o_from_zero_by_the_rest_of_their_part() -> None:
+    lines: list[Line] = [
+        (40, 60, "Summit Drywall LLC", 16, True),
+        (340, 80, "Invoice #:", 9, True),
+        (420, 80, "INV-1O293"),
+        (340, 92, "PO #:", 9, True),
+        (420, 92, "2048-117-P0-067"),
+        (340, 104, "Date:", 9, True),
+        (420, 104, "03/14/2026"),
+    ]
+    printed = read_page(lines)
+    scanned = replace(printed, words=tuple(replace(w, confidence=0.9) for w in printed.words))
+    read = extract_invoice([scanned]).invoice
+    assert (read.invoice_number, read.po_number) == ("INV-10293", "2048-117-PO-067")
+    # A text layer says what is printed: its letters are taken as they are.
+    as_printed = extract_invoice([printed]).invoice
+    assert (as_printed.invoice_number, as_printed.po_number) == ("INV-1O293", "2048-117-P0-067")
