@@ -47,6 +47,12 @@ _INK_WINDOW = 0.06  # of the analysis copy's longer side: a few text lines acros
 # is wrong (JPEGs say 72 or 96 DPI) can carry letters of 7 or of 80 pixels: those pages are
 # rescaled to _TYPE_TARGET pixels. Pages within the band are left as they are (a 200-DPI fax
 # read at its own resolution reads better than enlarged).
+# A dark panel: a solid patch darker than this grey, filling most of its bounding box, at least
+# this share of the page and this many analysis pixels high (a banner, a filled header row).
+_PANEL_DARK = 120
+_PANEL_FILL = 0.6
+_PANEL_MIN_SHARE = 0.004
+_PANEL_MIN_SIDE = 8
 _TYPE_BAND = (12.0, 50.0)
 _TYPE_TARGET = 26.0
 _TYPE_SCALE_LIMITS = (0.4, 3.0)
@@ -287,6 +293,7 @@ def clean_page(image: Gray, dpi: float, photo: bool = False) -> Cleaned:
         image = even_lighting(image)
     if noise_level(image) > _NOISE_LIMIT:
         image = np.asarray(cv2.medianBlur(image, 3), dtype=np.uint8)
+    image = invert_dark_panels(image)
     image = darken_faint_ink(image)
     # Tesseract recognises from grey levels (a hard threshold turns Q into O): the binary copy
     # only finds what to paint out.
@@ -298,6 +305,28 @@ def clean_page(image: Gray, dpi: float, photo: bool = False) -> Cleaned:
     if blobs is not None:
         image[blobs > 0] = 255
     return Cleaned(image, quarter_turns, skew, flattened, tuple(rules))
+
+
+def invert_dark_panels(image: Gray) -> Gray:
+    """White type on dark panels (a letterhead banner, a table's filled header row) turned
+    into dark type on light paper: Tesseract reads dark letters on a light ground only."""
+    small, scale = _shrink(image, 800)
+    dark = np.where(small < _PANEL_DARK, 255, 0).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    least = _PANEL_MIN_SHARE * small.size
+    panels = [
+        (x, y, w, h)
+        for x, y, w, h, area in stats[1:count].tolist()
+        if w * h >= least and area >= _PANEL_FILL * w * h and min(w, h) >= _PANEL_MIN_SIDE
+    ]
+    if not panels:
+        return image
+    out = image.copy()
+    for x, y, w, h in panels:
+        x0, y0 = int(x / scale), int(y / scale)
+        x1, y1 = int((x + w) / scale), int((y + h) / scale)
+        out[y0:y1, x0:x1] = 255 - out[y0:y1, x0:x1]
+    return out
 
 
 def _darkest_nearby(image: Gray) -> Gray:

@@ -20,6 +20,7 @@ from extractors.preprocess import (
     even_lighting,
     find_page_quad,
     find_rules,
+    invert_dark_panels,
     lines_run_vertically,
     warp_quad,
 )
@@ -126,3 +127,22 @@ def test_a_fax_page_is_read_at_a_sensible_resolution_and_kept_upright() -> None:
     gray = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width)
     cleaned = clean_page(gray.copy(), 200)
     assert cleaned.quarter_turns == 0 and abs(cleaned.skew) <= 1.5
+
+
+def test_white_type_on_a_dark_banner_becomes_dark_type_on_light_paper() -> None:
+    page = np.full((1100, 850), 255, np.uint8)
+    page[40:140, :] = 60  # a letterhead banner in a dark accent colour
+    cv2.putText(page, "Anchor Ready Mix", (60, 110), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 3)
+    cv2.putText(page, "Body text stays", (60, 400), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    out = invert_dark_panels(page)
+    banner, body = out[40:140, :], out[300:500, :]
+    assert banner.mean() > 150  # the panel is light now ...
+    assert (banner < 60).sum() > 1000  # ... and its letters are dark
+    assert np.array_equal(body, page[300:500, :])  # dark type on paper is left alone
+
+
+def test_a_logo_disc_or_a_bold_word_is_no_panel() -> None:
+    page = np.full((1100, 850), 255, np.uint8)
+    cv2.circle(page, (80, 80), 30, 0, -1)
+    cv2.putText(page, "INVOICE", (500, 100), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 8)
+    assert np.array_equal(invert_dark_panels(page), page)
