@@ -107,8 +107,10 @@ def _read_o_and_zero(segment: re.Match[str]) -> str:
 
 def _id_values(source: _Source, field: Field) -> list[tuple[Value, float]]:
     token = _id_token(source.text)
-    if any(word.confidence < 1.0 for word in source.cell.words):
-        token = _ID_SEGMENT.sub(_read_o_and_zero, token)  # read by OCR
+    if any(word.confidence < 1.0 for word in source.cell.words):  # read by OCR
+        token = _ID_SEGMENT.sub(_read_o_and_zero, token)
+        if token[:1] == "$" and token[1:2].isalpha():
+            token = "S" + token[1:]  # "$I-005809": an S read as a dollar sign
     if not is_identifier(token.replace(" ", "")):
         return []
     fit = 1.0 if field is not Field.INVOICE_NUMBER or len(token) >= 3 else 0.6

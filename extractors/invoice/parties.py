@@ -170,6 +170,8 @@ def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
         return False
     if _is_label(text) or find_amounts(text) or "@" in text or len(text) > 60:
         return False
+    if text.endswith(":"):
+        return False  # a key ("TERM:"), whatever its wording
     if label_role(text) is not None or _POSTCODE_END.search(text):
         return False  # a column title ("Description of Work"), an address's last line
     return sum(ch.isdigit() for ch in text) <= 2
