@@ -361,8 +361,35 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     ),
 )
 
+# OCR with an English model drops accents ("Fallig am", "Rechnungsempfanger"): each accented
+# letter of the vocabulary also matches its plain letter.
+_PLAIN: dict[str, str] = {
+    "ä": "a", "ö": "o", "ü": "u", "é": "e", "è": "e", "ê": "e", "à": "a", "â": "a",
+    "ç": "c", "ó": "o", "í": "i", "ñ": "n", "ú": "u", "á": "a", "ô": "o", "î": "i",
+}  # fmt: skip
+
+
+def _accent_tolerant(pattern: str) -> str:
+    """`pattern` with each accented letter outside a character class as "[äa]"."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char in _PLAIN and not in_class:
+            char = f"[{char}{_PLAIN[char]}]"
+        out.append(char)
+    return "".join(out)
+
+
 LABELS: tuple[Label, ...] = tuple(
-    Label(field, re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])"), weight)
+    Label(field, re.compile(r"(?<![\w-])(?:" + _accent_tolerant(pattern) + r")(?![\w-])"), weight)
     for field, weight, pattern in _VOCABULARY
 )
 

@@ -250,6 +250,18 @@ def test_label_wording_whose_first_words_name_another_field() -> None:
         assert [(hit.label.field, hit.end) for hit in hits] == [(wanted, len(text))], text
 
 
+def test_labels_read_without_their_accents_still_name_their_field() -> None:
+    # Tesseract with an English model reads "Fällig am" as "Fallig am".
+    expected = {
+        "Fallig am": Field.DUE_DATE,
+        "Rechnungsempfanger": Field.BILL_TO,
+        "Numero de facture": Field.INVOICE_NUMBER,
+        "Wahrung": Field.CURRENCY,
+    }
+    for text, wanted in expected.items():
+        assert find_labels(text)[0].label.field is wanted, text
+
+
 def test_french_invoice_with_space_grouped_amounts() -> None:
     invoice = extract(
         [
