@@ -64,4 +64,6 @@ def create_served_app() -> FastAPI:
     from service.api.logs import install_access_log_redaction
 
     install_access_log_redaction()
-    return create_app()
+    queue = CeleryTaskQueue()
+    queue.warm()
+    return create_app(queue=queue)

@@ -19,8 +19,8 @@ from service.api.errors import ApiError
 from service.api.queue import TaskQueue
 from service.api.uploads import ReceivedUpload
 from service.bootstrap import Container
-from service.db.documents import NewDocument, create_or_get_document, get_document, mark_queued
-from service.db.session import unit_of_work
+from service.db.documents import NewDocument, admit_documents, get_document, mark_queued
+from service.db.session import atomic_connection, unit_of_work
 from service.db.tables import DocumentRecord
 from service.db.tenants import Caller
 from service.observability.metrics import record_received
@@ -84,28 +84,36 @@ def _put_blob(container: Container, path: Path, sha256: str) -> None:
 def store_upload(
     container: Container, caller: Caller, upload: ReceivedUpload, hints: Hints
 ) -> list[tuple[DocumentRecord, bool]]:
-    """Blobs stored, rows created or found, new ones queued (committed); in upload order."""
+    """Blobs stored, rows created (already QUEUED) or found, committed; in upload order."""
     for item in upload.files:
         _put_blob(container, item.path, item.sha256)
-    documents: list[tuple[DocumentRecord, bool]] = []
-    with unit_of_work(container.sessions) as session:
-        for item in upload.files:
-            new = NewDocument(
-                tenant_id=caller.tenant_id,
-                sha256=item.sha256,
-                size=item.size,
-                media_type=item.kind.value,
-                filename=item.filename,
-                source=hints.source,
-                external_id=hints.external_id,
-                callback_url=hints.callback_url,
-                document_type_hint=hints.document_type,
-                project_hint=hints.project,
-            )
-            document, created = create_or_get_document(session, new)
-            if created:
-                mark_queued(session, document)
-            documents.append((document, created))
+    uploads = [
+        NewDocument(
+            tenant_id=caller.tenant_id,
+            sha256=item.sha256,
+            size=item.size,
+            media_type=item.kind.value,
+            filename=item.filename,
+            source=hints.source,
+            external_id=hints.external_id,
+            callback_url=hints.callback_url,
+            document_type_hint=hints.document_type,
+            project_hint=hints.project,
+        )
+        for item in upload.files
+    ]
+    single = len(uploads) == 1
+    with atomic_connection(container.engine, single_statement=single) as connection:
+        return admit_documents(connection, uploads)
+
+
+def accept_upload(
+    container: Container, queue: TaskQueue, caller: Caller, upload: ReceivedUpload, hints: Hints
+) -> list[tuple[DocumentRecord, bool]]:
+    """`store_upload`, then the new documents enqueued: the whole blocking part of an upload,
+    for one trip to a worker thread."""
+    documents = store_upload(container, caller, upload, hints)
+    enqueue_new(queue, documents)
     return documents
 
 

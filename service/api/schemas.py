@@ -166,6 +166,28 @@ def summary_of(document: DocumentRecord, created: bool, base_url: str) -> Docume
     )
 
 
+def summary_json(document: DocumentRecord, created: bool, base_url: str) -> dict[str, Any]:
+    """`summary_of(...).model_dump(mode="json")` built directly: the upload answers with it
+    on every request, and the row's values need no validation."""
+    root = f"{base_url.rstrip('/')}/v1/documents/{document.id}"
+    return {
+        "id": str(document.id),
+        "status": str(document.status),
+        "created": created,
+        "filename": document.filename,
+        "media_type": document.media_type,
+        "sha256": document.sha256,
+        "size": document.size,
+        "links": {
+            "self": root,
+            "result": f"{root}/result",
+            "results": f"{root}/results",
+            "file": f"{root}/file",
+            "events": f"{root}/events",
+        },
+    }
+
+
 def view_of(document: DocumentRecord, base_url: str) -> DocumentView:
     """A document row as the API shows it."""
     error = (

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from service.api import idempotency, intake
 from service.api.queue import TaskQueue
 from service.api.reading import is_done, load_document, wait_budget, wait_until_done
-from service.api.schemas import UploadResponse, summary_of
+from service.api.schemas import summary_json
 from service.api.uploads import ReceivedUpload, UploadLimits, receive_upload
 from service.bootstrap import Container
 from service.db.tables import DocumentRecord
@@ -49,11 +49,10 @@ async def _process(
     wait: float | None,
 ) -> Answer:
     hints = intake.hints_from(upload.fields)
+    # Blob, row and broker round trips: off the event loop, in one trip to a worker thread.
     documents = await anyio.to_thread.run_sync(
-        intake.store_upload, container, caller, upload, hints
+        intake.accept_upload, container, queue, caller, upload, hints
     )
-    # A broker round trip: off the event loop, so other requests are not stalled behind it.
-    await anyio.to_thread.run_sync(intake.enqueue_new, queue, documents)
     seconds = wait_budget(container, wait)
     if seconds:
         await wait_until_done(container, caller, [d.id for d, _ in documents], seconds)
@@ -65,9 +64,10 @@ async def _process(
 
 
 def _answer(documents: list[tuple[DocumentRecord, bool]], base_url: str) -> Answer:
-    body = UploadResponse(documents=[summary_of(d, c, base_url) for d, c in documents])
+    # The shape of `UploadResponse`, built without a validation pass.
+    body = {"documents": [summary_json(d, c, base_url) for d, c in documents]}
     pending_new = any(created and not is_done(d) for d, created in documents)
-    return Answer(202 if pending_new else 200, body.model_dump(mode="json"))
+    return Answer(202 if pending_new else 200, body)
 
 
 async def submit(

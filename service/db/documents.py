@@ -6,17 +6,20 @@ that serves a request is scoped to a tenant.
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Envelope
+from service.db.session import driver_fetch_one
 from service.db.tables import (
     DocumentRecord,
     DocumentStatus,
@@ -69,6 +72,84 @@ def create_or_get_document(session: Session, new: NewDocument) -> tuple[Document
         return winner, False
     record_event(session, document, "received", {"filename": new.filename, "source": new.source})
     return document, True
+
+
+# One round trip on PostgreSQL: the row is inserted already QUEUED together with its
+# `received` and `queued` events, or nothing happens when the tenant has these bytes already.
+_ADMIT = """
+WITH admitted AS (
+    INSERT INTO documents (id, tenant_id, sha256, size, media_type, filename, source,
+        external_id, callback_url, document_type_hint, project_hint, status, generation,
+        attempts, created_at, updated_at, queued_at)
+    VALUES (%(id)s, %(tenant_id)s, %(sha256)s, %(size)s, %(media_type)s, %(filename)s,
+        %(source)s, %(external_id)s, %(callback_url)s, %(document_type_hint)s,
+        %(project_hint)s, %(queued)s, 1, 0, %(now)s, %(now)s, %(now)s)
+    ON CONFLICT (tenant_id, sha256) DO NOTHING
+    RETURNING id
+), logged AS (
+    INSERT INTO document_events (document_id, kind, status, detail, created_at)
+    SELECT admitted.id, entry.kind, entry.kind, CAST(entry.detail AS JSONB), %(now)s
+    FROM admitted CROSS JOIN (VALUES (1, %(received)s, %(received_detail)s),
+                                     (2, %(queued)s, %(queued_detail)s)) AS entry (n, kind, detail)
+    ORDER BY entry.n
+)
+SELECT id FROM admitted
+"""
+
+
+def admit_documents(
+    connection: Connection, uploads: Sequence[NewDocument]
+) -> list[tuple[DocumentRecord, bool]]:
+    """Each upload's document, created QUEUED (events `received`, `queued`) when the tenant
+    does not have these bytes yet, else the existing one (`False`); in upload order.
+
+    On PostgreSQL a new document costs one statement (so a single upload may run in
+    autocommit); elsewhere it is `create_or_get_document` and `mark_queued`. Race-safe like
+    `create_or_get_document`. Never commits.
+    """
+    if connection.dialect.name != "postgresql":
+        with Session(bind=connection, expire_on_commit=False) as session:
+            admitted = []
+            for new in uploads:
+                document, created = create_or_get_document(session, new)
+                if created:
+                    mark_queued(session, document)
+                admitted.append((document, created))
+            session.flush()
+        return admitted
+    return [_admit_one(connection, new) for new in uploads]
+
+
+def _admit_one(connection: Connection, new: NewDocument) -> tuple[DocumentRecord, bool]:
+    now = utcnow()
+    # The row as inserted (columns left out are NULL, and read as None on this object).
+    document = DocumentRecord(
+        id=uuid.uuid4(), tenant_id=new.tenant_id, sha256=new.sha256, size=new.size,
+        media_type=new.media_type, filename=new.filename, source=new.source,
+        external_id=new.external_id, callback_url=new.callback_url,
+        document_type_hint=new.document_type_hint, project_hint=new.project_hint,
+        status=DocumentStatus.QUEUED, generation=1, attempts=0, created_at=now, updated_at=now,
+        queued_at=now,
+    )  # fmt: skip
+    params = {
+        "id": document.id, "tenant_id": new.tenant_id, "sha256": new.sha256, "size": new.size,
+        "media_type": new.media_type, "filename": new.filename, "source": new.source,
+        "external_id": new.external_id, "callback_url": new.callback_url,
+        "document_type_hint": new.document_type_hint, "project_hint": new.project_hint,
+        "queued": DocumentStatus.QUEUED.value, "received": DocumentStatus.RECEIVED.value,
+        "now": now, "received_detail": json.dumps({"filename": new.filename,
+                                                   "source": new.source}),
+        "queued_detail": json.dumps({"generation": 1}),
+    }  # fmt: skip
+    if driver_fetch_one(connection, _ADMIT, params) is not None:
+        return document, True
+    # These bytes were there already (or a concurrent upload of them just committed: this
+    # statement's snapshot predates it, a new one sees it).
+    with Session(bind=connection, expire_on_commit=False) as session:
+        existing = _by_hash(session, new.tenant_id, new.sha256)
+    if existing is None:
+        raise LookupError(f"document {new.sha256} of tenant {new.tenant_id} vanished")
+    return existing, False
 
 
 def _by_hash(session: Session, tenant_id: uuid.UUID, sha256: str) -> DocumentRecord | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +27,8 @@ class DiskBlobStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put_file(self, path: Path, sha256: str) -> None:
-        """Move or copy the file into the store under its hash; a present blob is kept."""
+        """Copy the file into the store under its hash, synced to disk before it appears
+        there; a present blob is kept."""
         target = self._path(sha256)
         if target.exists():
             return
@@ -35,10 +36,11 @@ class DiskBlobStore:
         # once must not write into each other's file; the rename makes one of them win.
         staging = target.with_name(f".{sha256}.{uuid.uuid4().hex}.part")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, staging)
-            with staging.open("rb") as handle:
-                os.fsync(handle.fileno())
+            try:
+                _copy_synced(path, staging)
+            except FileNotFoundError:  # the first blob of its fan-out folder
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _copy_synced(path, staging)
             staging.replace(target)
         except OSError as error:
             staging.unlink(missing_ok=True)
@@ -68,3 +70,22 @@ class DiskBlobStore:
     def delete(self, sha256: str) -> None:
         """Remove the blob if present."""
         self._path(sha256).unlink(missing_ok=True)
+
+
+def _copy_synced(source: Path, target: Path) -> None:
+    """Copy `source` to the new file `target` in the kernel (sendfile) and fsync it."""
+    reader = os.open(source, os.O_RDONLY)
+    try:
+        writer = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            size, offset = os.fstat(reader).st_size, 0
+            while offset < size:
+                sent = os.sendfile(writer, reader, offset, size - offset)
+                if sent == 0:
+                    raise OSError(errno.EIO, f"{source} shrank while it was copied")
+                offset += sent
+            os.fsync(writer)
+        finally:
+            os.close(writer)
+    finally:
+        os.close(reader)
