@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import islice
 
 from extractors.lines import TextLine, group_lines, split_on_gaps, union_of
 from extractors.page import Box, Page, Word
@@ -79,9 +80,10 @@ def _clean(word: Word) -> Word | None:
 
 def _cell(line: TextLine, row: int, page: int) -> Cell:
     words = line.words
-    if not all(word.text.isascii() for word in words):
+    text = " ".join([word.text for word in words])
+    if not text.isascii():
         words = tuple(w for w in map(_clean, words) if w is not None)
-    text = " ".join(word.text for word in words)
+        text = " ".join([word.text for word in words])
     return Cell(text, line.box, line.size, line.bold, row, page, words)
 
 
@@ -99,12 +101,16 @@ def page_rows(page: Page) -> list[list[Cell]]:
 def _overlaps_split(line: TextLine) -> list[TextLine]:
     """Words that overlap their left neighbour start a new run: two texts set into one
     another (an overflowing value and the next column's) are two cells."""
-    runs: list[list[Word]] = [[line.words[0]]]
-    for previous, word in zip(line.words, line.words[1:], strict=False):
-        if word.box.x0 < previous.box.x1 - 1.0:
+    words = line.words
+    runs: list[list[Word]] = [[words[0]]]
+    previous_x1 = words[0].box.x1
+    for word in islice(words, 1, None):
+        box = word.box
+        if box.x0 < previous_x1 - 1.0:
             runs.append([word])
         else:
             runs[-1].append(word)
+        previous_x1 = box.x1
     if len(runs) == 1:
         return [line]
     return [TextLine(tuple(run), _union(run)) for run in runs]
@@ -113,7 +119,7 @@ def _overlaps_split(line: TextLine) -> list[TextLine]:
 def _baselines(line: TextLine) -> list[TextLine]:
     """A line whose words sit on different baselines (a tall title bridging two small lines)
     split back into one line per baseline, top to bottom."""
-    if len(line.words) == 1:
+    if len(line.words) == 1 or _one_baseline(line.words):
         return [line]
     groups: list[list[Word]] = []
     first_cy = first_height = 0.0  # of the last group's first word
@@ -129,6 +135,14 @@ def _baselines(line: TextLine) -> list[TextLine]:
         return [line]
     parts = [sorted(group, key=lambda w: w.box.x0) for group in groups]
     return [TextLine(tuple(words), _union(words)) for words in parts]
+
+
+def _one_baseline(words: Sequence[Word]) -> bool:
+    """Words all of one top and bottom (one font on one line: the common case) form one
+    baseline group without sorting them."""
+    first = words[0].box
+    top, bottom = first.y0, first.y1
+    return bottom > top and all(w.box.y0 == top and w.box.y1 == bottom for w in words)
 
 
 def _centre_y(word: Word) -> float:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from itertools import islice
+from typing import Any, Generic, TypeVar
+from weakref import WeakSet
 
 from extractors.page import Box, Page, Word
 
@@ -42,6 +44,11 @@ class IdentityMemo(Generic[_Result]):
     def __init__(self, size: int) -> None:
         self._size = size
         self._results: dict[tuple[int, ...], tuple[tuple[object, ...], _Result]] = {}
+        _MEMOS.add(self)
+
+    def forget(self) -> None:
+        """Drop every remembered result (a single step, safe while another thread reads)."""
+        self._results.clear()
 
     def get(self, keys: tuple[object, ...], compute: Callable[[], _Result]) -> _Result:
         """The remembered result for exactly these objects, else `compute()` remembered."""
@@ -53,9 +60,20 @@ class IdentityMemo(Generic[_Result]):
         if len(self._results) >= self._size:
             # Start afresh rather than evict one by one: `clear` is a single step, safe while
             # another thread reads or adds.
-            self._results.clear()
+            self.forget()
         self._results[ids] = (keys, result)
         return result
+
+
+_MEMOS: WeakSet[IdentityMemo[Any]] = WeakSet()
+
+
+def forget_remembered() -> None:
+    """Empty every `IdentityMemo`: once a document is read, what they remember holds all of
+    its words, which no later document will ask about (and which the garbage collector
+    would otherwise walk again and again)."""
+    for memo in list(_MEMOS):
+        memo.forget()
 
 
 _lines_of_page: IdentityMemo[tuple[TextLine, ...]] = IdentityMemo(64)
@@ -84,7 +102,8 @@ def _group(words: Sequence[Word]) -> list[TextLine]:
         wx0, wy0, wx1, wy1 = wbox.x0, wbox.y0, wbox.x1, wbox.y1
         height = wy1 - wy0
         # Only the last few rows can overlap a word further down the page.
-        for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+        count = len(rows)
+        for index in range(count - 1, count - 4 if count > 3 else -1, -1):
             box, members = rows[index]
             bx0, by0, bx1, by1 = box
             top = by0 if by0 > wy0 else wy0
@@ -127,7 +146,7 @@ def split_on_gaps(line: TextLine, gap: float) -> list[TextLine]:
     words = line.words
     segments: list[list[Word]] = [[words[0]]]
     previous_x1 = words[0].box.x1
-    for word in words[1:]:
+    for word in islice(words, 1, None):
         box = word.box
         if box.x0 - previous_x1 > gap:
             segments.append([word])
@@ -144,13 +163,23 @@ def _line_of(words: Sequence[Word]) -> TextLine:
 
 
 def union_of(words: Sequence[Word]) -> Box:
-    """The box around some words: `Box.union` over them, in one pass per side (min() and
-    max() keep the first of equal values, as a chain of unions does)."""
-    boxes = [word.box for word in words]
-    return Box(
-        min([box.x0 for box in boxes]), min([box.y0 for box in boxes]),
-        max([box.x1 for box in boxes]), max([box.y1 for box in boxes]),
-    )  # fmt: skip
+    """The box around some words: `Box.union` over them, in one pass (the comparisons keep
+    the first of equal values, as a chain of unions does)."""
+    # Called for every cell and segment of every line: a plain loop over a few words beats
+    # building a list per side.
+    box = words[0].box
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    for word in islice(words, 1, None):
+        box = word.box
+        if box.x0 < x0:
+            x0 = box.x0
+        if box.y0 < y0:
+            y0 = box.y0
+        if box.x1 > x1:
+            x1 = box.x1
+        if box.y1 > y1:
+            y1 = box.y1
+    return Box(x0, y0, x1, y1)
 
 
 def page_lines(page: Page) -> list[TextLine]:

@@ -27,6 +27,7 @@ from extractors.drawings.region_ocr import PdfSheetImages, region_ocr_like
 from extractors.invoice import InvoiceExtraction, extract_invoice
 from extractors.invoice.receipts import is_receipt, is_till_receipt, read_receipt
 from extractors.limits import Limits
+from extractors.lines import forget_remembered
 from extractors.ocr import OcrEngine, OcrFailedError, OcrResult, PageRaster, RasterOcrEngine
 from extractors.page import Page, TextSource
 from extractors.sniff import MediaKind, guard, sniff_kind
@@ -196,6 +197,23 @@ def _collect(reader: _PageReader, reading: _Reading, capture: OcrCapture | None)
         reading.pages.append(page)
 
 
+class _LazyImages:
+    """A page's images, measured on the first call only: listing them reads the page's
+    content once more, and a page full of text never needs them."""
+
+    __slots__ = ("_images", "_page")
+
+    def __init__(self, page: DocumentPage) -> None:
+        self._page = page
+        self._images: PageImages | None = None
+
+    def __call__(self) -> PageImages:
+        if self._images is None:
+            page = self._page
+            self._images = measure_page_images(page.handle, page.width, page.height)
+        return self._images
+
+
 def read_pages(
     document: OpenedDocument,
     ocr: OcrEngine | None,
@@ -210,7 +228,7 @@ def read_pages(
         # Drawing sheets are vector line art: ruling lines there are not table borders.
         sheet = is_sheet_sized(Page(doc_page.number, doc_page.width, doc_page.height, ()))
         page = doc_page.read_text(with_rules=not sheet)
-        images = measure_page_images(doc_page.handle, doc_page.width, doc_page.height)
+        images = _LazyImages(doc_page)
         verdict = assess_text_layer(page, images)
         if verdict.usable:
             reader.slots.append(page)
@@ -221,7 +239,7 @@ def read_pages(
                 )
             reader.slots.append(page)
         else:
-            reader.submit(doc_page, page, images)
+            reader.submit(doc_page, page, images())
     _collect(reader, reading, capture)
     for page in reading.pages:
         if not page.words:
@@ -305,10 +323,12 @@ def reads_as_receipt(invoice: Invoice, pages: Sequence[Page]) -> bool:
     shape, a payment at a till), or like one and the invoice reading found no invoice.
     "TAX INVOICE", "Qty" and "Thank you" are on many full-page invoices too: a page-sized
     document with an invoice number, line items and a total is an invoice."""
-    if is_till_receipt(pages):
-        return True
+    # A till receipt is like a receipt first: asking that first spares an invoice (the usual
+    # document) the till-receipt test's own reading of its words.
     if not is_receipt(pages):
         return False
+    if is_till_receipt(pages):
+        return True
     return not (invoice.invoice_number and invoice.total is not None and invoice.line_items)
 
 
@@ -451,3 +471,7 @@ def run_pipeline(
         return Envelope.failed(
             source, ErrorCode.INTERNAL_ERROR, f"internal error: {type(exc).__name__}: {exc}"
         )
+    finally:
+        # The lines and cells remembered for this document's pages hold every word of it:
+        # kept, they would slow each later document (a bigger heap for the collector to walk).
+        forget_remembered()

@@ -107,18 +107,30 @@ def segments(words: Sequence[Word], gap_factor: float = CELL_GAP) -> list[list[W
     A word space is gap_factor x font size, or 1.5 x the line's narrowest gap when that gap
     is a plausible space of monospaced print, but never more than 1.2 x the font size.
     """
+    if len(words) == 1:
+        return [[words[0]]]
     gaps = [b.box.x0 - a.box.x1 for a, b in pairwise(words)]
     narrowest = min((g for g in gaps if g > 0), default=0.0)
     out: list[list[Word]] = []
+    previous = 0.0  # the font size of the word before
+    # Every body line of every candidate table comes through here: min() and max() of two
+    # values are spelled out (the first of equal values wins, as there).
     for word, gap in zip(words, [0.0, *gaps], strict=True):
         if out:
-            size = max(min(out[-1][-1].size, word.size), 1.0)
+            size = word.size if word.size < previous else previous
+            if size < 1.0:
+                size = 1.0
             space = narrowest if narrowest <= _MONO_SPACE * size else 0.0
-            limit = min(max(gap_factor * size, 1.5 * space), 1.2 * size)
+            wide, spaced, most = gap_factor * size, 1.5 * space, 1.2 * size
+            limit = spaced if spaced > wide else wide
+            if most < limit:
+                limit = most
             if gap <= limit:
                 out[-1].append(word)
+                previous = word.size
                 continue
         out.append([word])
+        previous = word.size
     return out
 
 
@@ -240,7 +252,8 @@ def assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...
 
 
 def _assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...]:
-    pieces = [part for piece in segments(words) for part in _split_under_labels(piece, layout)]
+    spans = [(column.box.x0, column.box.x1) for column in layout.columns]
+    pieces = [part for piece in segments(words) for part in _split_under_labels(piece, spans)]
     if layout.bounds:
         pieces = [part for piece in pieces for part in _split_at_bounds(piece, layout.bounds)]
     by_column: dict[int, list[Word]] = {}
@@ -253,10 +266,13 @@ def _assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ..
     )
 
 
-def _split_under_labels(words: Sequence[Word], layout: ColumnLayout) -> list[list[Word]]:
-    """A piece cut between two words that sit under two different labels ("28,50 TON" under
-    "Qty" and "Unit" printed close together)."""
-    spans = [(column.box.x0, column.box.x1) for column in layout.columns]
+def _split_under_labels(
+    words: Sequence[Word], spans: Sequence[tuple[float, float]]
+) -> list[list[Word]]:
+    """A piece cut between two words that sit under two different labels (of these x spans:
+    "28,50 TON" under "Qty" and "Unit" printed close together)."""
+    if len(words) == 1:
+        return [[words[0]]]
     pieces: list[list[Word]] = [[words[0]]]
     previous = _label_under(words[0].box, spans)
     for word in words[1:]:
@@ -304,8 +320,13 @@ def column_of(box: Box, layout: ColumnLayout) -> int:
         if zone is not None:
             return zone
     best, best_overlap = -1, 0.0
+    left, right = box.x0, box.x1
     for index, column in enumerate(columns):
-        overlap = min(column.box.x1, box.x1) - max(column.box.x0, box.x0)
+        # min() and max() of two spelled out (the first of equal values wins, as there).
+        label = column.box
+        end = right if right < label.x1 else label.x1
+        start = left if left > label.x0 else label.x0
+        overlap = end - start
         if overlap > best_overlap:
             best, best_overlap = index, overlap
     if best >= 0:

@@ -42,10 +42,7 @@ def _span_words(span: dict[str, Any]) -> list[Word]:
             continue
         x0, y0, x1, y1 = char["bbox"]
         # A word in progress always has the previous glyph's right edge in `previous_x1`.
-        if text and x0 - previous_x1 > limit:
-            words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
-            text = []
-        if text:
+        if text and not x0 - previous_x1 > limit:  # not `<=`: a NaN gap never splits
             if x0 < left:
                 left = x0
             if y0 < top:
@@ -54,9 +51,12 @@ def _span_words(span: dict[str, Any]) -> list[Word]:
                 right = x1
             if y1 > bottom:
                 bottom = y1
+            text.append(glyph)
         else:
+            if text:
+                words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))
+            text = [glyph]
             left, top, right, bottom = x0, y0, x1, y1
-        text.append(glyph)
         previous_x1 = x1
     if text:
         words.append(Word("".join(text), Box(left, top, right, bottom), size, bold))

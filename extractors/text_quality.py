@@ -10,8 +10,9 @@ the environment.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ _LOWEST_DPI = 50  # a stated resolution below this is nonsense: render as if 50
 _MAX_DPI = 400
 _TARGET_DPI = 300
 _POINTS_PER_INCH = 72.0
+_ASCII_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +57,27 @@ def _suspicious(char: str) -> bool:
     return category in ("Co", "Cn", "Cs") or (category == "Cc" and not char.isspace())
 
 
+def _bad_count(chars: str) -> int:
+    """How many of `chars` (no white space among them) are suspicious."""
+    # ASCII holds no suspicious character but the controls, so one scan settles most pages;
+    # only the characters beyond ASCII are looked up one by one.
+    bad = len(_ASCII_CONTROLS.findall(chars))
+    if not chars.isascii():
+        bad += sum(map(_suspicious, _BEYOND_ASCII.findall(chars)))
+    return bad
+
+
+def _printable(text: str) -> str:
+    """The characters of `text` that are not white space, in order."""
+    return "".join(text.split())
+
+
 def bad_char_share(text: str) -> float:
     """The share of characters in `text` that a working font encoding would not produce."""
-    chars = [c for c in text if not c.isspace()]
+    chars = _printable(text)
     if not chars:
         return 0.0
-    return sum(1 for c in chars if _suspicious(c)) / len(chars)
-
-
-def _letter_share(text: str) -> float:
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return 0.0
-    return sum(1 for c in chars if c.isalnum()) / len(chars)
+    return _bad_count(chars) / len(chars)
 
 
 def _text_area_share(page: Page) -> float:
@@ -81,18 +92,26 @@ def _is_stamp(page: Page) -> bool:
     return len(page.words) < _STAMP_WORDS and _text_area_share(page) < _STAMP_AREA
 
 
-def assess_text_layer(page: Page, images: PageImages = PageImages()) -> TextVerdict:
-    """A page read from its text layer and its image coverage in: usable or needs OCR, and why."""
-    text = " ".join(word.text for word in page.words)
-    printable = sum(1 for c in text if not c.isspace())
+def assess_text_layer(
+    page: Page, images: PageImages | Callable[[], PageImages] = PageImages()
+) -> TextVerdict:
+    """A page read from its text layer and its image coverage in: usable or needs OCR, and why.
+
+    `images` may be a function measuring them: it is called only when they can change the
+    verdict (a page with little text), so a page full of text never has its images listed.
+    """
+    chars = _printable("".join([word.text for word in page.words]))
+    printable = len(chars)
     if printable == 0:
         return TextVerdict(False, "no text layer")
-    if bad_char_share(text) > _MAX_BAD_SHARE:
+    if _bad_count(chars) / printable > _MAX_BAD_SHARE:
         return TextVerdict(False, "the text layer is garbage (unmapped glyphs)")
-    if _letter_share(text) < _MIN_LETTER_SHARE:
+    if sum(map(str.isalnum, chars)) / printable < _MIN_LETTER_SHARE:
         return TextVerdict(False, "the text layer is garbage (few letters or digits)")
-    scanned = images.coverage >= _IMAGE_COVERAGE
-    if scanned and (printable < _MIN_CHARS or _is_stamp(page)):
+    if printable >= _MIN_CHARS and not _is_stamp(page):
+        return TextVerdict(True)  # enough text that no image under it makes the page a scan
+    coverage = (images() if callable(images) else images).coverage
+    if coverage >= _IMAGE_COVERAGE:
         return TextVerdict(False, "the page is a scanned image with only a stamp or header as text")
     return TextVerdict(True)
 

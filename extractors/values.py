@@ -14,6 +14,7 @@ from functools import lru_cache
 
 _CURRENCY_NOISE = re.compile(r"(?i)\b(?:USD|CAD|EUR|GBP|AUD|CHF|NZD|US|CA|AU)\b|[$€£¥]|\s")
 _AMOUNT_SHAPE = re.compile(r"^[-+(]?\d[\d.,' ]*[)-]?$")
+_PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
 
 
 # Layout code asks about the same cell texts many times per page (is it a number?); a Decimal
@@ -59,7 +60,7 @@ def _normalise_separators(digits: str) -> str | None:
         digits = digits.replace(sep, "")
     if decimal_sep == ",":
         digits = digits.replace(",", ".")
-    if not re.fullmatch(r"\d+(\.\d+)?", digits):
+    if not _PLAIN_NUMBER.fullmatch(digits):
         return None
     return digits
 
@@ -74,12 +75,18 @@ _MONEY_TOKEN = re.compile(
     r"(?:[)-](?!\w))?(?![\w%/:]|[.,]\d)"
 )
 _MONEY_CLEAN = re.compile(r"[$€£\s\u202f]")
+# Grouped thousands by the group separator a document does not use for decimals.
+_GROUPED = {sep: re.compile(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})*") for sep in ".,"}
+_DECIMALS_AT_END = re.compile(r"[.,]\d{1,4}$")
+_SEPARATOR = re.compile(r"[.,]")
 
 
 def infer_decimal_separator(texts: list[str]) -> str:
     """The texts of a document in, its decimal separator ("." or ",") out, by majority."""
-    commas = sum(len(_DECIMAL_COMMA.findall(text)) for text in texts)
-    dots = sum(len(_DECIMAL_DOT.findall(text)) for text in texts)
+    # One scan of all texts: a line break between two texts stops a match as their ends do.
+    joined = "\n".join(texts)
+    commas = len(_DECIMAL_COMMA.findall(joined))
+    dots = len(_DECIMAL_DOT.findall(joined))
     return "," if commas > dots else "."
 
 
@@ -93,7 +100,7 @@ def parse_money(text: str, decimal_sep: str = ".") -> Decimal | None:
         head, _, tail = body.rpartition(group_sep)
         if len(tail) != 3 or not head:
             return parse_amount(text)
-        if not re.fullmatch(r"\d{1,3}(?:" + re.escape(group_sep) + r"\d{3})*", body):
+        if not _GROUPED[group_sep].fullmatch(body):
             return parse_amount(text)
         raw = raw.replace(group_sep, "")
         return parse_amount(raw)
@@ -121,10 +128,10 @@ def find_amounts(text: str, decimal_sep: str = ".") -> list[AmountMatch]:
         if value is None:
             continue
         digits = token.strip("-−()$€£ ")
-        decimals = re.search(r"[.,]\d{1,4}$", digits) is not None and (
+        decimals = _DECIMALS_AT_END.search(digits) is not None and (
             decimal_sep in digits or digits.count(".") + digits.count(",") == 1
         )
-        if decimals and len(re.split(r"[.,]", digits)[-1]) == 3 and decimal_sep not in digits:
+        if decimals and len(_SEPARATOR.split(digits)[-1]) == 3 and decimal_sep not in digits:
             decimals = False
         found.append(AmountMatch(value, match.start(), match.start() + len(token), decimals))
     return found
@@ -182,6 +189,8 @@ _DATE_LIKE = re.compile(
     r"^(\d{1,4})[./-](\d{1,2})[./-](\d{2,4})$|^\d{1,2}[./-][A-Za-zäé]{3,9}[./-]\d{2,4}$"
 )
 _PHONE_LIKE = re.compile(r"^\+|^\(\d{3}\)|^\d{3}[-. ]\d{3}[-. ]\d{4}$")
+_DIGITS = re.compile(r"\d+")
+_CENTS_AT_END = re.compile(r"[.,]\d{2}$")
 
 
 def is_identifier(token: str) -> bool:
@@ -194,4 +203,4 @@ def is_identifier(token: str) -> bool:
         return False
     stripped = token.replace(",", "").replace(".", "")
     # A plain money amount ("1,234.50") is not a document number.
-    return not re.fullmatch(r"\d+", stripped) or not re.search(r"[.,]\d{2}$", token)
+    return not _DIGITS.fullmatch(stripped) or not _CENTS_AT_END.search(token)

@@ -6,10 +6,13 @@ not look at geometry or parse values; header extraction pairs these labels with 
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 
 class Field(StrEnum):
@@ -394,7 +397,138 @@ LABELS: tuple[Label, ...] = tuple(
 )
 
 
-_ANY_LABEL = re.compile("|".join(f"(?:{label.pattern.pattern})" for label in LABELS))
+# Which labels can match a text at all, from the strings their matches must contain: most
+# texts (amounts, dates, item descriptions) hold none of them, and one scan of the text for
+# every such string at once is far cheaper than running each label's pattern over it.
+# Derived from the patterns by the standard library's own regex parser, so the vocabulary
+# above stays the one thing to edit.
+_parser: Any = importlib.import_module("re._parser")
+_MAX_CLASS = 8  # a character class of more literals than this is no useful requirement
+
+
+def _required(items: Any) -> frozenset[str] | None:
+    """Strings of which every match of a parsed pattern contains at least one (None: none
+    such), the most selective the pattern's mandatory parts offer."""
+    options: list[frozenset[str]] = []
+    run = ""
+    for op, argument in items:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(argument)
+            continue
+        if run:
+            options.append(frozenset({run}))
+            run = ""
+        found = _required_of(name, argument)
+        if found is not None:
+            options.append(found)
+    if run:
+        options.append(frozenset({run}))
+    return max(options, key=_selectivity, default=None)
+
+
+def _selectivity(strings: frozenset[str]) -> tuple[int, int]:
+    return min(map(len, strings)), -len(strings)
+
+
+def _required_of(name: str, argument: Any) -> frozenset[str] | None:
+    """What one parsed element requires; anything not known to require a string (classes,
+    negative look-arounds, optional parts, flags that fold case) requires nothing."""
+    if name == "SUBPATTERN":
+        _group, add_flags, _del_flags, body = argument
+        return None if add_flags else _required(body)
+    if name == "BRANCH":
+        union: set[str] = set()
+        for alternative in argument[1]:
+            found = _required(alternative)
+            if found is None:
+                return None
+            union |= found
+        return frozenset(union)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _high, body = argument
+        return _required(body) if low >= 1 else None
+    if name == "ATOMIC_GROUP":
+        return _required(argument)
+    if name == "ASSERT":  # a look-ahead or look-behind: what it sees is in the text too
+        return _required(argument[1])
+    if name == "IN" and _small_literal_class(argument):
+        return frozenset(chr(code) for _op, code in argument)
+    return None
+
+
+def _small_literal_class(items: Any) -> bool:
+    """A character class of a few single characters (no ranges, categories or negation)."""
+    return len(items) <= _MAX_CLASS and all(str(op) == "LITERAL" for op, _code in items)
+
+
+def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings of which every match of `pattern` contains at least one, or None when the
+    pattern promises none (then it must be run on every text)."""
+    tree = _parser.parse(pattern.pattern, pattern.flags)
+    if tree.state.flags & (re.IGNORECASE | re.LOCALE):
+        return None
+    return _required(tree)
+
+
+def _trie_pattern(strings: Iterable[str]) -> str:
+    """A regex matching the longest of `strings` that starts where it is tried."""
+    trie: dict[str, Any] = {}
+    for string in strings:
+        node = trie
+        for char in string:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(trie)
+
+
+def _trie_node(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _trie_node(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefilter:
+    """Each label with its required strings, and one scan finding those strings in a text."""
+
+    needs: tuple[tuple[Label, frozenset[str] | None], ...]
+    # Every position's longest required string (a zero-width look-ahead, so overlapping ones
+    # are all found); the shorter ones starting there are its prefixes.
+    scan: re.Pattern[str]
+    prefixes: dict[str, frozenset[str]]
+    unconditional: tuple[Label, ...]
+
+
+@cache
+def _prefilter() -> _Prefilter:
+    """Built on first use, not at import: parsing the vocabulary costs a worker's start-up."""
+    needs = tuple((label, required_strings(label.pattern)) for label in LABELS)
+    strings = frozenset(string for _label, found in needs if found for string in found)
+    prefixes = {s: frozenset(s[:n] for n in range(1, len(s) + 1)) & strings for s in strings}
+    return _Prefilter(
+        needs,
+        re.compile(f"(?=({_trie_pattern(strings)}))"),
+        prefixes,
+        tuple(label for label, found in needs if found is None),
+    )
+
+
+def _possible_labels(folded: str) -> Sequence[Label]:
+    """The labels whose required strings are in `folded`, in vocabulary order."""
+    prefilter = _prefilter()
+    present: set[str] = set()
+    for longest in prefilter.scan.findall(folded):
+        present |= prefilter.prefixes[longest]
+    if not present:
+        return prefilter.unconditional
+    return [
+        label for label, needs in prefilter.needs if needs is None or not needs.isdisjoint(present)
+    ]
+
+
 _BRACKETED = re.compile(r"\([^()\d]*\)")
 _EXCLUDING = re.compile(r"\b(?:excl|exkl|excluding|before|ohne|hors|sans|sin|ex)\b")
 
@@ -426,11 +560,12 @@ def find_labels(text: str) -> list[LabelHit]:
 @lru_cache(maxsize=8192)
 def _find_labels(text: str) -> tuple[LabelHit, ...]:
     # Words in brackets qualify a label ("Total (incl. VAT)"); they never start a new one.
-    folded = _BRACKETED.sub(_mask, text.casefold())
-    if _ANY_LABEL.search(folded) is None:
-        return ()  # most cells (values, table rows) hold no label: one scan instead of many
+    folded = text.casefold()
+    if "(" in folded:
+        folded = _BRACKETED.sub(_mask, folded)
+    # Most cells (values, table rows) can hold no label: one scan instead of one per label.
     hits: list[LabelHit] = []
-    for label in LABELS:
+    for label in _possible_labels(folded):
         for match in label.pattern.finditer(folded):
             if match.end() > match.start():
                 hits.append(LabelHit(label, match.start(), match.end()))

@@ -4,6 +4,7 @@ raw paths, remembered lines and cells, the ASCII shortcut of classification's fo
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extractors.classify import _fold
-from extractors.lines import IdentityMemo, group_lines
+from extractors.lines import IdentityMemo, forget_remembered, group_lines, union_of
 from extractors.page import Box, Word
-from extractors.tables import Column, ColumnLayout, assign_cells
+from extractors.tables import Column, ColumnLayout, assign_cells, segments
 from extractors.text_layer import read_text_layer
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
@@ -108,3 +109,52 @@ def test_folding_has_no_shortcut_that_changes_the_text(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_folding_ascii_text(text: str) -> None:
     assert _fold(text) == _fold_everything(text)
+
+
+def test_forgetting_what_is_remembered_changes_no_result() -> None:
+    words = _words()
+    first = group_lines(words)
+    forget_remembered()  # what run_pipeline does when a document is done
+    again = group_lines(words)
+    assert again == first
+    assert again[0] is not first[0]  # grouped afresh: nothing of the first reading is held
+
+
+_COORDINATE = st.sampled_from([0.0, -0.0, 1.0, 2.5, -3.0, 10.0, 10.0000001])
+
+
+@given(st.lists(st.tuples(_COORDINATE, _COORDINATE, _COORDINATE, _COORDINATE), min_size=1))
+def test_union_of_is_a_chain_of_box_unions(corners: list[tuple[float, ...]]) -> None:
+    words = [Word("w", Box(*c)) for c in corners]
+    chained = words[0].box
+    for word in words[1:]:
+        chained = chained.union(word.box)
+    assert repr(union_of(words)) == repr(chained)  # repr: the sign of a zero counts too
+
+
+_SIZES = st.sampled_from([0.5, 1.0, 6.0, 9.5, 10.0, 12.0])
+
+
+def _segments_as_before(words: list[Word], gap_factor: float) -> list[list[Word]]:
+    gaps = [b.box.x0 - a.box.x1 for a, b in pairwise(words)]
+    narrowest = min((g for g in gaps if g > 0), default=0.0)
+    out: list[list[Word]] = []
+    for word, gap in zip(words, [0.0, *gaps], strict=True):
+        if out:
+            size = max(min(out[-1][-1].size, word.size), 1.0)
+            space = narrowest if narrowest <= 0.7 * size else 0.0
+            if gap <= min(max(gap_factor * size, 1.5 * space), 1.2 * size):
+                out[-1].append(word)
+                continue
+        out.append([word])
+    return out
+
+
+@given(st.lists(st.tuples(st.floats(0, 40), st.floats(1, 30), _SIZES), min_size=1, max_size=12))
+def test_segments_cut_where_they_did(layout: list[tuple[float, float, float]]) -> None:
+    words, x = [], 0.0
+    for gap, width, size in layout:
+        words.append(Word("w", Box(x + gap, 0, x + gap + width, size), size))
+        x += gap + width
+    for factor in (0.6, 0.3):
+        assert segments(words, factor) == _segments_as_before(words, factor)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extractors.document import OpenedDocument, open_document
 from extractors.limits import Limits
 from extractors.page import Box, Page, Word
 from extractors.text_quality import (
     PageImages,
+    TextVerdict,
+    _is_stamp,
+    _suspicious,
     assess_text_layer,
     bad_char_share,
     choose_dpi,
@@ -104,3 +109,38 @@ def test_a_broken_page_handle_counts_as_no_images() -> None:
             raise RuntimeError("bad xref")
 
     assert measure_page_images(Broken(), 612, 792) == PageImages()
+
+
+def test_images_are_measured_only_when_they_can_change_the_verdict() -> None:
+    def never() -> PageImages:
+        raise AssertionError("a page full of text needs no image measured")
+
+    assert assess_text_layer(_page(PROSE * 5), never).usable
+    stamp = _page(["RECEIVED", "NOV", "28", "2026", "AP", "DEPT"])
+    assert assess_text_layer(stamp, lambda: PageImages(coverage=0.98, dpi=200)).usable is False
+    assert assess_text_layer(stamp, lambda: PageImages()).usable is True
+
+
+def _verdict_as_before(page: Page, images: PageImages) -> TextVerdict:
+    """The three-pass reading the single pass replaced."""
+    text = " ".join(word.text for word in page.words)
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return TextVerdict(False, "no text layer")
+    if sum(1 for c in chars if _suspicious(c)) / len(chars) > 0.2:
+        return TextVerdict(False, "the text layer is garbage (unmapped glyphs)")
+    if sum(1 for c in chars if c.isalnum()) / len(chars) < 0.3:
+        return TextVerdict(False, "the text layer is garbage (few letters or digits)")
+    if images.coverage >= 0.6 and (len(chars) < 20 or _is_stamp(page)):
+        return TextVerdict(False, "the page is a scanned image with only a stamp or header as text")
+    return TextVerdict(True)
+
+
+_GLYPHS = st.sampled_from(["a", "Z", "7", " ", "\t", "\x01", "\x1f", "\x85", "\ufffd", "\ue000",
+                           "\u0378", "é", "ß", "€", "-", ".", "\u00a0", "\u2028"])  # fmt: skip
+
+
+@given(st.lists(st.text(_GLYPHS, max_size=6), max_size=40), st.sampled_from([0.0, 0.7]))
+def test_the_single_pass_judges_as_the_three_passes_did(texts: list[str], cover: float) -> None:
+    page, images = _page(texts), PageImages(coverage=cover)
+    assert assess_text_layer(page, images) == _verdict_as_before(page, images)
