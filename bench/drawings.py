@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +99,11 @@ def score_sets(
     sheets: int,
     scanned: bool,
     keep_misses: bool = False,
+    generate: Callable[..., Any] = generate_drawing_set,
 ) -> dict[str, Any]:
     """Per-field accuracy over generated sets (truth vs extraction), with the misses when
-    `keep_misses` (development designs only: held-out misses are never looked at)."""
+    `keep_misses` (development designs only: held-out misses are never looked at);
+    `generate` makes a set from a design name and seed (default: the package's designs)."""
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     misses: list[str] = []
@@ -109,7 +111,7 @@ def score_sets(
     seconds = 0.0
     for design in designs:
         for seed in seeds:
-            generated = generate_drawing_set(design, seed, sheets=sheets, scanned=scanned)
+            generated = generate(design, seed, sheets=sheets, scanned=scanned)
             doc = pymupdf.open(stream=generated.pdf, filetype="pdf")
             start = time.perf_counter()
             pages = [read_text_layer(p, i + 1, with_rules=False) for i, p in enumerate(doc)]

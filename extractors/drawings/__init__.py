@@ -2,7 +2,10 @@
 
 `extract_drawing_set(pages, images=..., ocr=...)` takes the pages as read (text layer, or
 OCR words) and, for sheets without text, an optional renderer and region OCR: the title block
-is then found from ruled lines in a low-resolution render and only that clip is OCR'd.
+is then found from ruled lines in a low-resolution render and only that clip is OCR'd (its
+sheet number read again and voted on, lost scale and date values re-read by their labels),
+a scanned cover's drawing index is OCR'd from its text blocks, and the set-wide fields
+(project, issue date) of OCR'd sheets are settled by majority.
 `drawing_set_envelope` is the pipeline's one call: it fills the envelope's drawing_set,
 confidences, warnings and review flag; given a `ScannedSheetReader`, sheets read by whole-page
 OCR (or not at all) have their title block OCR'd again on its own. Pure: no files, no
@@ -14,11 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from extractors.drawings.labels import Field, fold, is_sheet_number, repair_ocr_token
+from extractors.drawings.consensus import agree_on_set_fields
+from extractors.drawings.labels import is_sheet_number
 from extractors.drawings.region_ocr import RegionOcr, SheetImages
+from extractors.drawings.scanned_fields import reread_values
+from extractors.drawings.scanned_index import ocr_text_blocks
+from extractors.drawings.scanned_number import join_split_numbers, read_number, repaired_words
 from extractors.drawings.sheet import SheetRead, read_sheet
-from extractors.drawings.sheet_index import cross_check, read_sheet_index
-from extractors.drawings.title_block import find_labels, locate_block_in_image, page_lines
+from extractors.drawings.sheet_index import SheetIndex, cross_check, read_sheet_index
+from extractors.drawings.title_block import locate_block_in_image
 from extractors.page import Box, Page, TextSource, Word
 from models import DrawingSet, Envelope
 
@@ -27,6 +34,7 @@ __all__ = [
     "ScannedSheetReader",
     "drawing_set_envelope",
     "extract_drawing_set",
+    "join_split_numbers",
 ]
 
 LOCATE_DPI = 30  # enough to see a title block's ruled border on a 48 x 36 in sheet
@@ -50,38 +58,11 @@ def _ocr_page(page: Page, images: SheetImages, ocr: RegionOcr, dpi: int) -> tupl
     gray = images.render_gray(page.number, LOCATE_DPI)
     region = locate_block_in_image(gray, page.width, page.height)
     found = ocr.read_region(images.render_clip(page.number, region, dpi), region, dpi)
-    words = join_split_numbers([replace(w, text=repair_ocr_token(w.text)) for w in found])
-    words = _reread_number(page, words, images, ocr, dpi, _large_number(words))
+    words = read_number(page, repaired_words(found), images, ocr, dpi)
     if not any(is_sheet_number(word.text) for word in words):
         words = _read_corner(page, region, words, images, ocr, dpi)
-    return Page(page.number, page.width, page.height, tuple(words), TextSource.OCR), region
-
-
-def _reread_number(
-    page: Page,
-    words: list[Word],
-    images: SheetImages,
-    ocr: RegionOcr,
-    dpi: int,
-    found: Word | None,
-) -> list[Word]:
-    """Read the sheet number again as one line on its own clip: block OCR splits and
-    confuses big characters ("A3 .01", "$101") or drops them. Clips tried: around the block's
-    largest print, then beside and under each sheet-number label. When a large sheet number
-    was `found` already, only its own clip is read, and the line replaces it only where it
-    extends it ("P1" -> "P1.01"): a one-line read also drops repeated glyphs ("G001" as "G01")."""
-    clips = _number_clips(page, words)
-    for clip, size in clips[:1] if found is not None else clips:
-        line = ocr.read_line(images.render_clip(page.number, clip, dpi)).replace(" ", "")
-        text = repair_ocr_token(line)
-        if is_sheet_number(text) and _improves(text, found):
-            inside = [w for w in words if _within(w.box, clip)]
-            kept = [w for w in words if not _within(w.box, clip)]
-            box = clip if not inside else inside[0].box
-            for word in inside[1:]:
-                box = box.union(word.box)
-            return [*kept, Word(text, box, max([size, *(w.size for w in inside)]), confidence=0.8)]
-    return words
+    read = Page(page.number, page.width, page.height, tuple(words), TextSource.OCR)
+    return replace(read, words=reread_values(read, images, ocr, dpi)), region
 
 
 def _read_corner(
@@ -93,99 +74,11 @@ def _read_corner(
     corner = Box(max(region.x0, region.x1 - 4.5 * inch), max(region.y0, region.y1 - 1.6 * inch),
                  region.x1, region.y1)  # fmt: skip
     found = ocr.read_region(images.render_clip(page.number, corner, dpi), corner, dpi)
-    repaired = [replace(word, text=repair_ocr_token(word.text)) for word in found]
-    return [*(w for w in words if not _within(w.box, corner)), *repaired]
-
-
-def join_split_numbers(words: list[Word]) -> list[Word]:
-    """OCR words with a sheet number split at its separator ("A1" ".01", "A3." "01") joined
-    again: two words of one size on one line, close together, whose joined text is a sheet
-    number and one of which carries the separator."""
-    out = sorted(words, key=lambda w: (w.box.x0, w.box.y0))
-    index = 0
-    while index < len(out):
-        partner = _split_partner(out[index], out)
-        if partner is None:
-            index += 1
-            continue
-        first, second = out[index], out[partner]
-        joined = Word(
-            repair_ocr_token(first.text + second.text),
-            first.box.union(second.box),
-            max(first.size, second.size),
-            confidence=min(first.confidence, second.confidence),
-        )
-        out[index] = joined
-        del out[partner]
-    return out
-
-
-def _split_partner(word: Word, words: list[Word]) -> int | None:
-    """The index of the word that continues `word` into one sheet number, if any."""
-    for index, other in enumerate(words):
-        gap = other.box.x0 - word.box.x1
-        overlap = min(word.box.y1, other.box.y1) - max(word.box.y0, other.box.y0)
-        if (
-            other is word
-            or not -1.0 <= gap <= 0.6 * word.size
-            or abs(other.size - word.size) > 0.25 * word.size
-            or overlap < 0.5 * min(word.box.height, other.box.height)
-        ):
-            continue
-        text = word.text + other.text
-        separated = word.text[-1:] in ".-" or other.text[:1] in ".-"
-        if separated and is_sheet_number(repair_ocr_token(text)):
-            return index
-    return None
-
-
-def _large_number(words: list[Word]) -> Word | None:
-    """The largest sheet-number-shaped word of the block's large print, if any."""
-    if not words:
-        return None
-    sizes = sorted(word.size for word in words)
-    median = sizes[len(sizes) // 2]
-    large = [w for w in words if is_sheet_number(w.text) and w.size >= 1.5 * median]
-    return max(large, key=lambda w: w.size, default=None)
-
-
-def _improves(line: str, found: Word | None) -> bool:
-    """Whether a one-line read should stand for the sheet number: always when none was
-    found, else only when it extends the one found."""
-    if found is None:
-        return True
-    known = fold(found.text).strip(".,;:")
-    return len(line) > len(known) and line.startswith(known)
+    return [*(w for w in words if not _within(w.box, corner)), *repaired_words(found)]
 
 
 def _within(box: Box, clip: Box) -> bool:
     return clip.x0 <= box.cx <= clip.x1 and clip.y0 <= box.cy <= clip.y1
-
-
-def _number_clips(page: Page, words: list[Word]) -> list[tuple[Box, float]]:
-    """Where the sheet number may be printed, most likely first (page points, with a size)."""
-    clips: list[tuple[Box, float]] = []
-    if words:
-        sizes = sorted(word.size for word in words)
-        big = max(words, key=lambda word: word.size)
-        if big.size >= 1.5 * sizes[len(sizes) // 2]:
-            pad = big.size
-            box = big.box
-            clips.append((Box(box.x0 - pad, box.y0 - pad / 3, box.x1 + 2 * pad, box.y1 + pad / 3),
-                          big.size))  # fmt: skip
-    for label in find_labels(page_lines(Page(page.number, page.width, page.height, tuple(words)))):
-        if label.field is not Field.SHEET_NUMBER:
-            continue
-        box, inch = label.box, 72.0
-        right = Box(box.x1 + 2, box.y0 - 0.3 * inch, box.x1 + 2.5 * inch, box.y1 + 0.2 * inch)
-        clips.append((right, 0.3 * inch))
-        clips.append((Box(box.x0 - 6, box.y1, box.x0 + 2.5 * inch, box.y1 + 0.6 * inch),
-                      0.3 * inch))  # fmt: skip
-    return [(_clamp(clip, page), size) for clip, size in clips]
-
-
-def _clamp(box: Box, page: Page) -> Box:
-    return Box(max(box.x0, 0), max(box.y0, 0), min(box.x1, page.width), min(box.y1, page.height))
 
 
 def _read(
@@ -215,15 +108,21 @@ def extract_drawing_set(
     """A drawing set's pages in (plus a renderer and region OCR for scanned sheets), the
     set's sheets with confidences, warnings and the review flag out."""
     reads: list[SheetRead] = []
-    regions: list[Box] = []
+    regions: dict[int, Box] = {}
     for page in pages:
         read, region = _read(page, images, ocr, ocr_dpi)
         reads.append(read)
         if region is not None:
-            regions.append(region)
+            regions[page.number] = region
+    agree_on_set_fields(reads, set(regions))
     warnings = [warning for read in reads for warning in read.warnings]
     flagged: set[int] = set()
-    index = read_sheet_index(pages, {r.sheet.page: r.region for r in reads if r.region})
+    index = None
+    if images is not None and ocr is not None:
+        # A scanned cover's own text blocks at OCR resolution, before any whole-page OCR.
+        index = _scanned_index(pages, regions, images, ocr, ocr_dpi)
+    if index is None:
+        index = read_sheet_index(pages, {r.sheet.page: r.region for r in reads if r.region})
     if index is not None:
         check = cross_check(reads, index)
         warnings += check.warnings
@@ -245,8 +144,22 @@ def extract_drawing_set(
         confidence,
         warnings,
         review or bool(flagged),
-        regions,
+        list(regions.values()),
     )
+
+
+def _scanned_index(
+    pages: Sequence[Page], regions: dict[int, Box], images: SheetImages, ocr: RegionOcr, dpi: int
+) -> SheetIndex | None:
+    """The drawing index of a scanned set, read from the text blocks of its first sheet (the
+    cover, where a set lists its drawings) by region OCR; None when it has none."""
+    if len(pages) < 2 or pages[0].number not in regions:
+        return None
+    first = pages[0]
+    gray = images.render_gray(first.number, LOCATE_DPI)
+    blocks = ocr_text_blocks(first, gray, regions[first.number], images, ocr, dpi)
+    words = tuple(repaired_words(blocks.words))
+    return read_sheet_index([replace(blocks, words=words)], {})
 
 
 @dataclass(frozen=True, slots=True)

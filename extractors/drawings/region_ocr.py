@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from extractors.drawings.labels import is_label_word
 from extractors.drawings.ruled_cells import find_ruled_cells
 from extractors.page import Box, Word
 
@@ -23,6 +24,9 @@ _POINTS_PER_INCH = 72.0
 # Capital letters fill about this share of a font size: OCR boxes hug the glyphs.
 _CAP_HEIGHT = 0.72
 _PAD_PIXELS = 10  # white margin around a clip: Tesseract misses glyphs that touch the edge
+_GRAIN_SPREADS = 5.0  # grey this many noise spreads lighter than the paper's median is paper
+_INK_MARGIN = 60.0  # ink is at least this much darker than the paper's white point ...
+_MIN_INK_PIXELS = 20  # ... and a region with fewer such pixels is blank
 
 
 class SheetImages(Protocol):
@@ -44,8 +48,17 @@ class RegionOcr(Protocol):
         """A region's image (rendered from `clip` at `dpi`) in, its words in page points out."""
         ...
 
+    def read_block(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
+        """A block of text lines (a list, a paragraph) rendered from `clip` in, its words in
+        page points out."""
+        ...
+
     def read_line(self, image: GrayImage) -> str:
         """One line of large print (a sheet number) in, its text out."""
+        ...
+
+    def read_text(self, image: GrayImage) -> str:
+        """One line of any print (a value beside its label) in, its text out."""
         ...
 
 
@@ -56,6 +69,7 @@ class RegionOcrConfig:
     lang: str = "eng"
     psm: int = 11  # sparse text: an unruled title block is cells, not paragraphs
     cell_psm: int = 6  # one ruled cell is a uniform block (keeps one-letter revision marks)
+    block_psm: int = 4  # a block of text outside the title block: one column of lines
     min_confidence: float = 30.0
     timeout_s: float = 60.0
     tesseract_cmd: str | None = None
@@ -89,12 +103,20 @@ class TesseractRegionOcr:
             words += self._read_words(crop, x0, y0, dpi, self.config.cell_psm)
         return words
 
+    def read_block(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
+        """A block of text lines in, its words out: read as one column of lines, which keeps
+        the short first column of a list (sheet numbers) that sparse-text reading drops."""
+        return self._read_words(_clean(image), clip.x0, clip.y0, dpi, self.config.block_psm)
+
     def _read_words(self, image: GrayImage, x0: float, y0: float, dpi: int, psm: int) -> list[Word]:
         """Tesseract's words of one image whose top-left corner is at (x0, y0) points."""
         import cv2
 
+        stretched = _stretched(image)
+        if stretched is None:
+            return []  # blank paper: Tesseract would read the scan's grain as letters
         pad = _PAD_PIXELS
-        padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        padded = cv2.copyMakeBorder(stretched, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
         tesseract = self._tesseract()
         data = tesseract.image_to_data(
             padded,
@@ -109,14 +131,12 @@ class TesseractRegionOcr:
 
     def read_line(self, image: GrayImage) -> str:
         """One line of large print in, its text (upper-case sheet-number characters) out."""
-        tesseract = self._tesseract()
-        text = tesseract.image_to_string(
-            _clean(image),
-            lang=self.config.lang,
-            config=f"--psm 7 -c tessedit_char_whitelist={self.config.line_chars}",
-            timeout=self.config.timeout_s,
-        )
-        return str(text).strip()
+        config = f"--psm 7 -c tessedit_char_whitelist={self.config.line_chars}"
+        return _one_line(self, image, config)
+
+    def read_text(self, image: GrayImage) -> str:
+        """One line of any print in, its text out."""
+        return _one_line(self, image, "--psm 7")
 
 
 def _clean(image: GrayImage) -> GrayImage:
@@ -129,6 +149,37 @@ def _clean(image: GrayImage) -> GrayImage:
     return cleaned.astype(np.uint8)
 
 
+def _one_line(self: TesseractRegionOcr, image: GrayImage, config: str) -> str:
+    """Tesseract's text of a clip read as one line with `config`; "" for a blank clip."""
+    stretched = _stretched(_clean(image))
+    if stretched is None:
+        return ""
+    tesseract = self._tesseract()
+    text = tesseract.image_to_string(
+        stretched, lang=self.config.lang, config=config, timeout=self.config.timeout_s
+    )
+    return str(text).strip()
+
+
+def _stretched(image: GrayImage) -> GrayImage | None:
+    """A grey image with the paper made white and its darkest ink black, or None when it holds
+    no ink. The paper's level and grain are measured (median and spread), so a scan's noise
+    turns white instead of being read as specks, and faint print (a light typewriter face on a
+    low-resolution scan) gets the contrast Tesseract's own thresholding needs."""
+    import numpy as np
+
+    pixels = image.astype(np.float32)
+    paper = float(np.median(pixels))
+    spread = 1.4826 * max(float(np.median(np.abs(pixels - paper))), 1.0)
+    white = paper - _GRAIN_SPREADS * spread
+    if np.count_nonzero(pixels < white - _INK_MARGIN) < _MIN_INK_PIXELS:
+        return None
+    black = float(pixels.min())
+    stretched = (pixels - black) * (255.0 / max(white - black, 1.0))
+    out: GrayImage = np.clip(stretched, 0, 255).astype(np.uint8)
+    return out
+
+
 def _words(
     data: dict[str, list[Any]], origin: tuple[float, float], scale: float, min_conf: float
 ) -> list[Word]:
@@ -137,7 +188,9 @@ def _words(
     for index, text in enumerate(data["text"]):
         text = str(text).strip()
         confidence = float(data["conf"][index])
-        if not text or confidence < min_conf:
+        # A label's small print is often read unsurely ("prolect." at 9 %); a word that is one
+        # misread letter from label vocabulary is kept all the same: specks never spell one.
+        if not text or (confidence < min_conf and not is_label_word(text)):
             continue
         x = origin[0] + int(data["left"][index]) * scale
         y = origin[1] + int(data["top"][index]) * scale

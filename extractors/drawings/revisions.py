@@ -8,6 +8,7 @@ them oldest to newest. Pure functions over the page model.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -22,6 +23,9 @@ from models import Revision
 
 _HEADER_SPAN = 420.0  # points: a header's three labels sit this close together
 _WINDOW = 200.0  # points above and below a header searched for rows
+_MARK = re.compile(r"^(?:\d{1,3}|[A-Z]{1,2}|[A-Z]\d{1,2})$")  # 3, 12, C, AA, A1
+_SHORT_HEADER = re.compile(r"^[A-Z][A-Z0-9.]{1,3}$")
+_JUNK_MARK = 3  # a mark cell this short that is no mark is OCR junk, not a neighbour's label
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,10 @@ def _header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | N
     near = [w for w in words if _beside(date, w)]
     marks = [w for w in near if REV_HEADER_MARK.match(fold(w.text))]
     texts = [w for w in near if REV_HEADER_TEXT.match(fold(w.text))]
+    if not marks and texts:
+        # OCR misreads the short mark header ("REY", "N0."): a short word left of DATE on a
+        # line that also heads a description column stands for it.
+        marks = [w for w in near if w.box.x1 < date.box.x0 and _SHORT_HEADER.match(fold(w.text))]
     for mark in sorted(marks, key=lambda w: abs(w.box.cx - date.box.cx)):
         others = [w for w in texts if w is not mark]
         if others and mark.box.x0 < date.box.x0:
@@ -92,9 +100,44 @@ def _row(
     mark = _mark(cells.get("mark", ""))
     found = find_dates(cells.get("date", ""), day_first)
     description = cells.get("description", "").strip() or None
+    date = found[0].value if found else None
+    if date is not None and description and len(mark) <= _JUNK_MARK and not _MARK.match(mark):
+        # A dated, described row whose mark OCR lost or garbled ("", "a", "|;"): its mark
+        # follows from its neighbours' (`_infer_marks`).
+        return Revision(revision=mark, date=date, description=description)
     if not mark or len(mark) > 4 or not (found or description):
         return None
-    return Revision(revision=mark, date=found[0].value if found else None, description=description)
+    return Revision(revision=mark, date=date, description=description)
+
+
+def _infer_marks(rows: list[Revision]) -> list[Revision]:
+    """Rows oldest first with marks OCR lost or garbled ("", "a") filled in from the sequence
+    the others follow (1, 2, 3 or A, B, C); where there is none to follow, a garbled mark
+    stays as read and a lost one's row is dropped."""
+    known = [
+        (i, str(row.revision)) for i, row in enumerate(rows) if _MARK.match(row.revision or "")
+    ]
+    digits = [(i, int(mark)) for i, mark in known if mark.isdigit()]
+    letters = [(i, ord(mark)) for i, mark in known if len(mark) == 1 and mark.isalpha()]
+    steps = digits if len(digits) >= len(letters) else letters
+    out: list[Revision] = []
+    for index, row in enumerate(rows):
+        numeric = steps is digits
+        guess = None if not steps or len(steps) < len(known) else _next_mark(steps, index, numeric)
+        if _MARK.match(row.revision or "") or (guess is None and row.revision):
+            out.append(row)
+        elif guess is not None:
+            out.append(row.model_copy(update={"revision": guess}))
+    return out
+
+
+def _next_mark(steps: Sequence[tuple[int, int]], index: int, numeric: bool) -> str | None:
+    """The mark row `index` has in the sequence `steps` of numbers or letters (as codes)."""
+    anchor, value = min(steps, key=lambda step: abs(step[0] - index))
+    guess = value + index - anchor
+    if numeric:
+        return str(guess) if guess >= 0 else None
+    return chr(guess) if ord("A") <= guess <= ord("Z") else None
 
 
 def _mark(text: str) -> str:
@@ -163,4 +206,4 @@ def read_revision_table(
     box = hbox
     for _rank, _row_value, row_box in best:
         box = box.union(row_box)
-    return RevisionTable(hbox, tuple(row for _rank, row, _box in rows), box)
+    return RevisionTable(hbox, tuple(_infer_marks([row for _rank, row, _box in rows])), box)

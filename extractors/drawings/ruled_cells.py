@@ -19,6 +19,10 @@ _RULE_INCHES = 1 / 3  # a straight stroke this long is a rule, not a letter
 _MIN_CELL_INCHES = (0.25, 0.12)  # width, height: smaller gaps between rules hold no text
 _MAX_CELL_SHARE = 0.6  # a "cell" this large is the area around the block, not a cell
 _MIN_COVER = 0.35  # cells must cover this share of the clip to be trusted over the whole clip
+# Free space touching the clip's edge this thin, or this sparsely filling its box, is the
+# margin around the block (a skewed border leaves a sliver), not a cell.
+_EDGE_SLIVER_INCHES = 0.5
+_EDGE_FILL = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +76,11 @@ def _cells(mask: GrayImage, dpi: int) -> tuple[Cell, ...]:
     min_w, min_h = (int(dpi * inches) for inches in _MIN_CELL_INCHES)
     cells = []
     for index in range(1, count):
-        x, y, w, h = (int(v) for v in stats[index][:4])
+        x, y, w, h, area = (int(v) for v in stats[index][:5])
         if w < min_w or h < min_h or w * h > _MAX_CELL_SHARE * rows * cols:
+            continue
+        edge = x == 0 or y == 0 or x + w == cols or y + h == rows
+        if edge and (min(w, h) < _EDGE_SLIVER_INCHES * dpi or area < _EDGE_FILL * w * h):
             continue
         cells.append(Cell(x, y, w, h))
     cells.sort(key=lambda cell: (cell.y, cell.x))

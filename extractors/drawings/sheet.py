@@ -22,6 +22,7 @@ from extractors.drawings.labels import (
     fold,
     is_sheet_number,
     label_at_start,
+    repair_sheet_number,
 )
 from extractors.drawings.revisions import RevisionTable, read_revision_table
 from extractors.drawings.title_block import (
@@ -47,12 +48,17 @@ _OCR_FACTOR = 0.9
 
 @dataclass(slots=True)
 class SheetRead:
-    """A sheet as read from its title block, with confidences and the block's box."""
+    """A sheet as read from its title block, with confidences and the block's box.
+
+    `number_certainty` is how sure the reading of the sheet number's word was (1 for a text
+    layer, the OCR's confidence or vote otherwise): the index cross-check weighs it against the
+    index's own reading of the same number."""
 
     sheet: Sheet
     confidence: dict[str, float] = field(default_factory=dict)
     region: Box | None = None
     warnings: list[str] = field(default_factory=list)
+    number_certainty: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +143,7 @@ def _first(
 
 
 def _sheet_number(lines: list[TextLine]) -> str | None:
-    token = lines[0].words[0].text
+    token = repair_sheet_number(lines[0].words[0].text)
     return clean_sheet_number(token) if is_sheet_number(token) else None
 
 
@@ -218,7 +224,20 @@ def read_sheet(page: Page) -> SheetRead:
         values["sheet_number"] = clean_sheet_number(anchor.text)
         confidence["sheet_number"] = _FALLBACK
         boxes.append(anchor.box)
-    return _finish(page, values, confidence, table, boxes)
+    read = _finish(page, values, confidence, table, boxes)
+    read.number_certainty = _certainty(page, values["sheet_number"])
+    return read
+
+
+def _certainty(page: Page, number: str | None) -> float:
+    """How sure the reading of the word a sheet number was taken from was."""
+    if number is None:
+        return 0.0
+    if page.source is TextSource.TEXT_LAYER:
+        return 1.0
+    found = [w.confidence for w in page.words
+             if clean_sheet_number(repair_sheet_number(w.text)) == number]  # fmt: skip
+    return max(found, default=0.0)
 
 
 def _table_box(table: RevisionTable | None) -> Box | None:

@@ -10,9 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from extractors.drawings.labels import INDEX_HEADING, clean_sheet_number, fold, is_sheet_number
+from extractors.drawings.labels import (
+    INDEX_HEADING,
+    clean_sheet_number,
+    fold,
+    is_sheet_number,
+    repair_sheet_number,
+)
 from extractors.drawings.sheet import SheetRead, fold_title
 from extractors.drawings.title_block import text_runs
 from extractors.lines import group_lines
@@ -23,14 +29,16 @@ _TITLE_GAP = 120.0  # points: a wider gap ends an index entry's title
 _SAME_TITLE = 0.88
 _CONFIRMED = 0.99
 _CORRECTED = 0.6
+_MAX_CUT = 2  # characters a read may have lost at its end and still be matched to an entry
 
 
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
-    """One row of a drawing index: sheet number and title."""
+    """One row of a drawing index: sheet number, title, and how surely the number was read."""
 
     number: str
     title: str
+    certainty: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +62,17 @@ def _entries(words: Sequence[Word]) -> list[IndexEntry]:
     """Index rows from the words under a heading: a sheet number, then its title."""
     entries: list[IndexEntry] = []
     for line in group_lines(words):
-        number: str | None = None
+        number: Word | None = None
         title: list[str] = []
         previous: Word | None = None
         for word in line.words:
             gap = word.box.x0 - previous.box.x1 if previous is not None else 0.0
-            if is_sheet_number(word.text) and (number is None or title):
+            # A row's first column holds a sheet number: there a figure is a misread letter.
+            first = previous is None or gap >= _TITLE_GAP
+            text = repair_sheet_number(word.text) if first else word.text
+            if is_sheet_number(text) and (number is None or title):
                 _close(entries, number, title)
-                number, title = clean_sheet_number(word.text), []
+                number, title = replace(word, text=clean_sheet_number(text)), []
             elif number is not None and gap < _TITLE_GAP:
                 title.append(word.text)
             elif number is not None:
@@ -72,11 +83,11 @@ def _entries(words: Sequence[Word]) -> list[IndexEntry]:
     return entries
 
 
-def _close(entries: list[IndexEntry], number: str | None, title: list[str]) -> None:
+def _close(entries: list[IndexEntry], number: Word | None, title: list[str]) -> None:
     text = " ".join(title).strip()
     known = {entry.number for entry in entries}
-    if number is not None and number not in known and re.search(r"[A-Za-z]{2}", text):
-        entries.append(IndexEntry(number, text))
+    if number is not None and number.text not in known and re.search(r"[A-Za-z]{2}", text):
+        entries.append(IndexEntry(number.text, text, number.confidence))
 
 
 def read_sheet_index(pages: Sequence[Page], exclude: dict[int, Box]) -> SheetIndex | None:
@@ -137,7 +148,10 @@ def cross_check(reads: list[SheetRead], index: SheetIndex) -> CrossCheck:
             check.flagged.add(read.sheet.page)
             continue
         claimed.add(_key(entry.number))
-        _correct(read, entry, check)
+        if _surer_than_index(read, entry):
+            _keep(read, entry, check)
+        else:
+            _correct(read, entry, check)
     for key, entry in by_key.items():
         if key not in claimed:
             check.missing.append(entry.number)
@@ -178,16 +192,56 @@ def _best_unclaimed(
         if titled is not None and _similar(read.sheet.sheet_title, titled.title) >= _SAME_TITLE:
             return titled
     number = read.sheet.sheet_number
-    if number:
-        scored = [(_number_likeness(number, e.number), e) for e in free]
-        best = max(scored, key=lambda item: item[0], default=None)
-        if best is not None and best[0] >= 0.8:
-            return best[1]
-    return None
+    return _near_number(number, free) if number else None
 
 
-def _number_likeness(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, _key(a), _key(b)).ratio()
+def _near_number(number: str, free: Sequence[IndexEntry]) -> IndexEntry | None:
+    """The one free entry a misread number is a near miss of: one character off ("GO001",
+    "1101"), or cut short by up to two ("P1" for P1.01); None when two are equally near."""
+    key = _key(number)
+    if len(key) < 2:
+        return None
+    scored = sorted(((_edits(key, _key(e.number)), e) for e in free), key=lambda item: item[0])
+    if not scored:
+        return None
+    distance, entry = scored[0]
+    if len(scored) > 1 and scored[1][0] == distance:
+        return None
+    cut_short = _key(entry.number).startswith(key) and distance <= _MAX_CUT
+    return entry if distance == 1 or cut_short else None
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions from a to b."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (char != other)))  # fmt: skip
+        previous = current
+    return previous[-1]
+
+
+def _surer_than_index(read: SheetRead, entry: IndexEntry) -> bool:
+    """True when the sheet's own number is a near miss of the entry's and was read more surely
+    (large print read alike twice) than the index's small print: then the index is misread."""
+    number = read.sheet.sheet_number
+    if number is None or read.number_certainty <= entry.certainty:
+        return False
+    return _edits(_key(number), _key(entry.number)) <= _MAX_CUT
+
+
+def _keep(read: SheetRead, entry: IndexEntry, check: CrossCheck) -> None:
+    """The sheet keeps its own number; the entry it matches is taken as a misreading of it."""
+    check.warnings.append(
+        f"page {read.sheet.page}: sheet number read as {read.sheet.sheet_number}; the sheet "
+        f"index lists it as {entry.number}"
+    )
+    check.flagged.add(read.sheet.page)
+    if read.sheet.sheet_title is None:
+        read.sheet = read.sheet.model_copy(update={"sheet_title": entry.title})
+        read.confidence["sheet_title"] = _CORRECTED
 
 
 def _correct(read: SheetRead, entry: IndexEntry, check: CrossCheck) -> None:

@@ -286,8 +286,14 @@ class ScriptedOcr:
             out.append(Word(text, Box(x, y, x + width, y + 1.2 * size), size))
         return out
 
+    def read_block(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
+        return self.read_region(image, clip, dpi)
+
     def read_line(self, image: GrayImage) -> str:
         return "A-1O1"
+
+    def read_text(self, image: GrayImage) -> str:
+        return ""
 
 
 def _scanned(design: str, seed: int) -> tuple[GeneratedDrawingSet, Any]:
@@ -307,7 +313,9 @@ def test_scanned_sheets_render_only_the_title_block_at_ocr_resolution() -> None:
     doc.close()
     whole_sheet_at_300 = (36 * 300) * (24 * 300)
     assert all(dpi <= 50 for _page, dpi in images.pages)  # the locating render is low-res
-    assert images.clips and all(dpi == 300 for _p, _c, dpi, _n in images.clips)
+    # The block at OCR resolution; the sheet number's one-line re-reads at it and below it.
+    assert images.clips and images.clips[0][2] == 300
+    assert all(200 <= dpi <= 300 for _p, _c, dpi, _n in images.clips)
     for _page, clip, _dpi, pixels in images.clips:
         assert pixels <= 0.2 * whole_sheet_at_300
         x0, y0, _x1, _y1 = block_of("corner_box", *ARCH_D)
