@@ -150,6 +150,12 @@ def _centre_y(word: Word) -> float:
     return (box.y0 + box.y1) / 2
 
 
+def body_size(rows: Sequence[Sequence[Cell]]) -> float:
+    """The type size most of a page's cells are set in (0 for an empty page)."""
+    sizes = sorted(cell.size for row in rows for cell in row)
+    return sizes[len(sizes) // 2] if sizes else 0.0
+
+
 def cell_right(rows: Sequence[Sequence[Cell]], cell: Cell) -> Cell | None:
     """The next cell to the right of `cell` on its line, if any."""
     row = rows[cell.row]

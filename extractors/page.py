@@ -7,6 +7,7 @@ must stay cheap.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -60,6 +61,11 @@ class Word:
     size: float = 10.0
     bold: bool = False
     confidence: float = 1.0
+
+
+def read_by_ocr(words: Iterable[Word]) -> bool:
+    """Whether words came from OCR (a text layer's words are sure, confidence 1)."""
+    return any(word.confidence < 1.0 for word in words)
 
 
 @dataclass(frozen=True, slots=True)

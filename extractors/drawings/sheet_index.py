@@ -21,6 +21,7 @@ from extractors.drawings.labels import (
 )
 from extractors.drawings.sheet import SheetRead, fold_title
 from extractors.drawings.title_block import text_runs
+from extractors.fuzzy import edit_distance
 from extractors.lines import group_lines
 from extractors.page import Box, Page, Word
 from models import discipline_for_sheet_number
@@ -201,7 +202,9 @@ def _near_number(number: str, free: Sequence[IndexEntry]) -> IndexEntry | None:
     key = _key(number)
     if len(key) < 2:
         return None
-    scored = sorted(((_edits(key, _key(e.number)), e) for e in free), key=lambda item: item[0])
+    scored = sorted(
+        ((edit_distance(key, _key(e.number)), e) for e in free), key=lambda item: item[0]
+    )
     if not scored:
         return None
     distance, entry = scored[0]
@@ -211,25 +214,13 @@ def _near_number(number: str, free: Sequence[IndexEntry]) -> IndexEntry | None:
     return entry if distance == 1 or cut_short else None
 
 
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance: insertions, deletions and substitutions from a to b."""
-    previous = list(range(len(b) + 1))
-    for i, char in enumerate(a, start=1):
-        current = [i]
-        for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char != other)))  # fmt: skip
-        previous = current
-    return previous[-1]
-
-
 def _surer_than_index(read: SheetRead, entry: IndexEntry) -> bool:
     """True when the sheet's own number is a near miss of the entry's and was read more surely
     (large print read alike twice) than the index's small print: then the index is misread."""
     number = read.sheet.sheet_number
     if number is None or read.number_certainty <= entry.certainty:
         return False
-    return _edits(_key(number), _key(entry.number)) <= _MAX_CUT
+    return edit_distance(_key(number), _key(entry.number)) <= _MAX_CUT
 
 
 def _keep(read: SheetRead, entry: IndexEntry, check: CrossCheck) -> None:

@@ -26,7 +26,7 @@ from extractors.invoice.labels import Field, find_labels
 from extractors.invoice.line_items import LineItemsResult, extract_line_items
 from extractors.invoice.parties import Party, labelled_party, payable_name, vendor_from_print
 from extractors.invoice.reconcile import Totals, choose_totals
-from extractors.layout import Cell, page_rows
+from extractors.layout import Cell, body_size, page_rows
 from extractors.page import Page
 from extractors.values import detect_currency, infer_decimal_separator, is_identifier
 from models import BillTo, Invoice, Project, Vendor
@@ -151,8 +151,7 @@ def preprinted_number(rows: Rows, height: float, taken: set[str]) -> str | None:
     ("004512" in red on a carbon-copy invoice book), when no label names the number: the
     largest lone identifier there, set larger than the body text, that is no date, amount
     or other field's value."""
-    sizes = sorted(cell.size for row in rows for cell in row)
-    body = sizes[len(sizes) // 2] if sizes else 0.0
+    body = body_size(rows)
     lone = [
         cell
         for row in rows

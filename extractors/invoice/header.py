@@ -17,6 +17,7 @@ from decimal import Decimal
 from extractors.dates import find_dates
 from extractors.invoice.labels import Field, LabelHit, find_labels
 from extractors.layout import Cell, cell_right, cells_below, text_below
+from extractors.page import read_by_ocr
 from extractors.values import find_amounts, is_identifier
 
 Value = str | date | Decimal
@@ -107,7 +108,7 @@ def _read_o_and_zero(segment: re.Match[str]) -> str:
 
 def _id_values(source: _Source, field: Field) -> list[tuple[Value, float]]:
     token = _id_token(source.text)
-    if any(word.confidence < 1.0 for word in source.cell.words):  # read by OCR
+    if read_by_ocr(source.cell.words):
         token = _ID_SEGMENT.sub(_read_o_and_zero, token)
         if token[:1] == "$" and token[1:2].isalpha():
             token = "S" + token[1:]  # "$I-005809": an S read as a dollar sign

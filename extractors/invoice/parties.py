@@ -11,10 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractors.fuzzy import edit_distance
 from extractors.invoice.columns import label_role
 from extractors.invoice.labels import Field, find_labels
-from extractors.layout import Cell, cell_right, cells_below
-from extractors.page import Word
+from extractors.layout import Cell, body_size, cell_right, cells_below
+from extractors.page import Word, read_by_ocr
 from extractors.values import find_amounts
 
 _NAME_KEY = re.compile(r"^\s*(?:name|firma|company|raison sociale|nombre|naam)\s*:\s*", re.I)
@@ -183,24 +184,8 @@ _TITLES = ("invoice", "taxinvoice", "statement", "receipt", "rechnung", "facture
 def _misread_title(folded: str) -> bool:
     """A document title as OCR may read it: "INVOIC", "lNVOICE", "TAX LNUOICE"."""
     letters = "".join(ch for ch in folded if ch.isalpha())
-    return any(abs(len(letters) - len(title)) <= 1 and _within_one_edit(letters, title)
+    return any(abs(len(letters) - len(title)) <= 1 and edit_distance(letters, title) <= 1
                for title in _TITLES)  # fmt: skip
-
-
-def _within_one_edit(a: str, b: str) -> bool:
-    if len(a) > len(b):
-        a, b = b, a
-    if len(b) - len(a) > 1:
-        return False
-    for index, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            skip = (
-                a[index + 1 :] == b[index + 1 :]
-                if len(a) == len(b)
-                else a[index:] == b[index + 1 :]
-            )
-            return skip
-    return True
 
 
 def _column_titles(row: Sequence[Cell]) -> bool:
@@ -278,7 +263,7 @@ def vendor_from_print(
     if not ranked:
         return Party(remit, None, 0.5)
     pick = _party_at(rows, ranked[0], _letterhead_score(ranked, page_height))
-    body = _body_size(rows)
+    body = body_size(rows)
     heading = ranked[0].size >= _HEADING * body or (ranked[0].bold and ranked[0].size > body)
     if not heading and not _COMPANY.search(ranked[0].text) and _COMPANY.search(remit):
         return Party(remit, None, 0.5)
@@ -291,12 +276,6 @@ def _same_name(a: str, b: str) -> bool:
 
 def _folded(text: str) -> str:
     return " ".join(re.sub(r"[^\w&]+", " ", text.casefold()).split())
-
-
-def _body_size(rows: Sequence[Sequence[Cell]]) -> float:
-    """The type size most of the page's words are set in."""
-    sizes = sorted(word.size for row in rows for cell in row for word in cell.words)
-    return sizes[len(sizes) // 2] if sizes else 10.0
 
 
 def _wrapped_name(rows: Sequence[Sequence[Cell]], chosen: Cell) -> list[Cell]:
@@ -348,7 +327,7 @@ def _size_runs(cell: Cell) -> list[Cell]:
     if len(words) < 2 or all(abs(w.size - words[0].size) < 1.0 for w in words):
         return [cell]
     # OCR sizes come from box heights, which descenders and capitals make vary word to word.
-    scanned = any(word.confidence < 1.0 for word in words)
+    scanned = read_by_ocr(words)
     runs: list[list[Word]] = [[words[0]]]
     for word in words[1:]:
         step = max(1.0, 0.3 * word.size) if scanned else 1.0
@@ -372,7 +351,7 @@ def _run_cell(cell: Cell, words: list[Word]) -> Cell:
 def _display_name(cell: Cell) -> str:
     """The name as set in its largest type, without a monogram logo in front ("BB Blackstone
     Building Supply" -> "Blackstone Building Supply")."""
-    share = 0.7 if any(w.confidence < 1.0 for w in cell.words) else 0.9  # OCR sizes vary
+    share = 0.7 if read_by_ocr(cell.words) else 0.9  # OCR sizes vary
     words = [w.text for w in cell.words if w.size >= share * cell.size] or [cell.text]
     if len(words) > 2 and words[0].isupper() and len(words[0]) <= 3:
         initials = "".join(w[0] for w in words[1:] if w[:1].isalpha()).upper()
