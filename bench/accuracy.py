@@ -1,8 +1,9 @@
 """`make bench-accuracy`: per-field accuracy, line-item P/R/F1 and time per page.
 
-Four sets, reported separately: the development layouts, the held-out layouts and the fresh
-held-out layouts of the fixture generator (seeds from 900000, which no test or tuning run uses),
-and the real e-invoices in ../shared/corpus/zugferd (labelled fields only; skipped when absent).
+Five sets, reported separately: the development layouts, the held-out layouts, the fresh
+held-out layouts and the second, blind fresh held-out layouts of the fixture generator (seeds
+from 900000, which no test or tuning run uses), and the real e-invoices in
+../shared/corpus/zugferd (labelled fields only; skipped when absent).
 Time per page is the median in-process pipeline time beside bare PyMuPDF
 `get_text("words")` on the same pages in the same run, so the ratio survives a noisy machine.
 Writes bench/out/accuracy.json and bench/out/accuracy.md.
@@ -26,6 +27,7 @@ from extractors.limits import Limits
 from extractors.pipeline import run_pipeline
 from fixtures.generator import (
     DEV_LAYOUTS,
+    FRESH2_HELD_OUT_LAYOUTS,
     FRESH_HELD_OUT_LAYOUTS,
     HELD_OUT_LAYOUTS,
     generate_invoice,
@@ -173,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         evaluate_generated("dev layouts", DEV_LAYOUTS, args.per_layout),
         evaluate_generated("held-out layouts", HELD_OUT_LAYOUTS, args.per_layout),
         evaluate_generated("fresh held-out layouts", FRESH_HELD_OUT_LAYOUTS, args.per_layout),
+        evaluate_generated(
+            "fresh2 held-out layouts (blind)", FRESH2_HELD_OUT_LAYOUTS, args.per_layout
+        ),
     ]
     corpus = evaluate_corpus("zugferd")
     if corpus is not None:
