@@ -139,12 +139,16 @@ def find_amounts(text: str, decimal_sep: str = ".") -> list[AmountMatch]:
 
 _ISO_CODES = (
     "USD", "CAD", "EUR", "GBP", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK",
-    "JPY", "MXN", "INR", "ZAR", "SGD", "HKD", "CNY", "BRL", "HUF", "RON",
+    "JPY", "MXN", "INR", "ZAR", "SGD", "HKD", "CNY", "BRL", "HUF", "RON", "MYR",
 )  # fmt: skip
 _ISO = re.compile(r"\b(" + "|".join(_ISO_CODES) + r")\b")
 _SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "CHF": "CHF"}
 _PREFIXED_DOLLAR = re.compile(r"\b(US|CA|C|AU|A|NZ)\$")
 _PREFIX_CODE = {"US": "USD", "CA": "CAD", "C": "CAD", "AU": "AUD", "A": "AUD", "NZ": "NZD"}
+# Malaysian ringgit as printed: "RM 12.50", "RM12.50", "Total (RM)". A bare "RM" is a room.
+_RINGGIT = re.compile(r"\bRM\s?\d+[.,]\d{2}\b|\(RM\)")
+# Currencies with no minor unit: a document that prints its amounts with cents is not in one.
+_WHOLE_UNITS = frozenset({"JPY", "KRW", "ISK", "CLP", "VND"})
 _CANADA = re.compile(
     r"\b(GST/HST|HST|GST|QST|PST)\b|\b(ON|QC|BC|AB|MB|SK|NS|NB|NL|PE)\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"
     r"|\bCanada\b"
@@ -163,7 +167,16 @@ def currency_votes(text: str) -> dict[str, int]:
     for prefix in _PREFIXED_DOLLAR.findall(text):
         code = _PREFIX_CODE[prefix]
         votes[code] = votes.get(code, 0) + 2
+    ringgit = len(_RINGGIT.findall(text))
+    if ringgit:
+        votes["MYR"] = votes.get("MYR", 0) + 2 * ringgit
     return votes
+
+
+def _prints_cents(text: str) -> bool:
+    """Whether most amounts in a text are printed with two decimal places."""
+    amounts = find_amounts(text)
+    return 2 * sum(m.has_decimals for m in amounts) > len(amounts) > 0
 
 
 def dollar_currency(text: str) -> str:
@@ -178,6 +191,9 @@ def dollar_currency(text: str) -> str:
 def detect_currency(text: str) -> str | None:
     """A document's whole text in, its ISO currency out (None when nothing says)."""
     votes = currency_votes(text)
+    if votes and _WHOLE_UNITS & votes.keys() and _prints_cents(text):
+        # A "¥" that OCR made of a "Y" or a stray mark, on a page of amounts with cents.
+        votes = {code: n for code, n in votes.items() if code not in _WHOLE_UNITS}
     if votes:
         return max(votes.items(), key=lambda item: item[1])[0]
     if "$" in text:

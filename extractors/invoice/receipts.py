@@ -197,6 +197,14 @@ def _paid_in_cash(lines: Sequence[TextLine]) -> Decimal | None:
     return cash - change
 
 
+def _cash_without_change(lines: Sequence[TextLine]) -> Decimal | None:
+    """The cash tendered on a receipt that prints no change line: exact money, perhaps."""
+    if any(_CHANGE.search(line.text) for line in lines):
+        return None
+    cash = [_amounts(line.text) for line in lines if _CASH.search(line.text)]
+    return next((amounts[-1] for amounts in cash if amounts), None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     rank: int
@@ -266,17 +274,23 @@ def find_total(lines: Sequence[TextLine]) -> tuple[Decimal | None, float]:
     paid = _paid_in_cash(lines)
     if candidates:
 
+        def settled(candidate: _Candidate) -> Decimal:
+            """The amount as paid: cash-rounded when a rounding line follows its label."""
+            if candidate.rank >= _ROUNDED_RANK:
+                return candidate.amount
+            return _rounded(candidate.amount, _rounding_adjustment(lines, candidate.line))
+
+        confirming = paid if paid is not None else _cash_without_change(lines)
+
         def strength(candidate: _Candidate) -> tuple[int, Decimal]:
-            bonus = _CASH_CHANGE_BONUS if candidate.amount == paid else 0
+            bonus = _CASH_CHANGE_BONUS if settled(candidate) == confirming else 0
             # Among equally strong labels the largest amount is the one paid (tax included).
             return candidate.rank + bonus, candidate.amount
 
         best = max(candidates, key=strength)
-        if best.rank <= 1 and paid is not None and best.amount != paid:
+        amount = settled(best)
+        if best.rank <= 1 and paid is not None and amount != paid:
             return paid, 0.6  # a bare "Total" is often a tax summary's row: trust the till
-        amount = best.amount
-        if best.rank < _ROUNDED_RANK:
-            amount = _rounded(amount, _rounding_adjustment(lines, best.line))
         confirmed = amount == paid
         return amount, min(0.95, 0.7 + 0.05 * best.rank + (0.1 if confirmed else 0.0))
     if paid is not None:

@@ -145,3 +145,20 @@ def test_a_full_page_receipt_with_a_payment_at_the_till_is_surely_a_receipt() ->
                ("Qty Description Amount", 9.0), ("Thank you for your business", 9.0),
                ("Total 583.20", 9.0)]  # fmt: skip
     assert not is_till_receipt([_receipt(invoice, 595, 842)])
+
+
+def test_exact_cash_without_a_change_line_confirms_the_rounded_total() -> None:
+    # OCR made "31.00" of the unlabelled line under the rounding into "£1.00"; the cash handed
+    # over, with no change printed, agrees with the labelled total after its rounding.
+    lines = [("KEDAI MAKAN SDN BHD", 12.0), ("09/04/2018", 8.0),
+             ("Total (Excluding GST): 29.26", 8.0), ("GST Payable: 1.76", 8.0),
+             ("Total (Inclusive of GST): 31.02", 8.0), ("Rounding Adj: -0.02", 8.0),
+             ("£1.00", 8.0), ("CASH : 31.00", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("31.00")
+
+
+def test_cash_tendered_without_change_is_not_taken_for_the_total() -> None:
+    lines = [("RESTORAN MAJU", 12.0), ("22/01/2017", 8.0), ("NASI LEMAK 1 4.50", 8.0),
+             ("SUB TOTAL 64.00", 8.0), ("GST 6% 3.84", 8.0), ("TOTAL 67.85", 8.0),
+             ("Cash 100.00", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("67.85")

@@ -59,6 +59,11 @@ def test_negative_amounts_in_running_text() -> None:
         ("Silverwater NSW 2128 Total $12.00", "AUD"),
         ("Total $12.00", "USD"),
         ("Total 12.00", None),
+        ("TOTAL RM 31.50 CASH RM50.00", "MYR"),
+        ("RM 204 Level 2", None),  # a room, not ringgit
+        ("Total ¥12,000", "JPY"),
+        # A "¥" that OCR made of a stray mark, on a receipt whose amounts have cents.
+        ("MR. D.I.¥. SDN BHD TOTAL 12.50 CASH 15.00 CHANGE 2.50", None),
     ],
 )
 def test_currency_from_codes_symbols_and_regional_hints(text: str, currency: str | None) -> None:
