@@ -120,7 +120,8 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
     (
         Role.ITEM_NUMBER,
         (
-            r"(item|part|line|art|artikel|article|artículo)? ?(#|no\.?|nr\.?|num\.?|number|code)",
+            r"(item|part|line|art|artikel|article|artículo|product|prod\.?|stock|catalog(ue)?|cat\.?)?"
+            r" ?(#|no\.?|nr\.?|num\.?|number|code)",
             r"sku|pos\.?|position|ln|line|art\.?-?nr[\w.-]*|réf\.?|ref\.?|référence|referencia",
         ),
     ),

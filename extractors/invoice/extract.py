@@ -42,6 +42,8 @@ _NET_DAYS = re.compile(
     r"\b(?:net|netto|n)\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:days|tage|jours|días|dias|dagen)\b", re.I
 )
 _BELOW_TABLE_BONUS = 1.05
+_DATELINE_SHARE = 0.35  # a letter's date line stands in the top part of its first page
+_DATELINE_CONFIDENCE = 0.6  # no label says what the date is: worth a look
 _PREPRINTED_SHARE = 0.3  # a form's serial number is printed in the top part of its page
 _PREPRINTED_SIZE = 1.2  # ... and in larger type than the body text
 _ISO_AFTER = re.compile(r"^[\s:]*([A-Z]{3})\b")
@@ -118,6 +120,37 @@ def _put_dates(found: _Found, candidates: Sequence[Candidate]) -> None:
     due = best(due_pool, Field.DUE_DATE)
     if due is not None:
         found.put("due_date", due.value, _unconfirmed(due.score))
+
+
+def dateline(rows: Rows, hints: Hints, height: float) -> date | None:
+    """The date a letter-style invoice prints on a line of its own at the top, with no label
+    beside or above it ("November 16, 2025" over the addressee): its date of issue."""
+    for row in rows:
+        for index, cell in enumerate(row):
+            if cell.box.y0 > _DATELINE_SHARE * height:
+                return None
+            text = cell.text.strip(" .,")
+            dates = find_dates(text, hints.day_first)
+            if len(dates) != 1 or dates[0].end - dates[0].start != len(text):
+                continue
+            keyed = any(_names_a_field(left.text) for left in row[:index])
+            if not keyed and not _label_above(rows, cell):
+                return dates[0].value
+    return None
+
+
+def _names_a_field(text: str) -> bool:
+    return text.rstrip().endswith(":") or bool(find_labels(text))
+
+
+def _label_above(rows: Rows, cell: Cell) -> bool:
+    """Whether the nearest text over a cell (overlapping it across) names a field."""
+    for row in reversed(rows[: cell.row]):
+        over = [c for c in row if c.box.x0 < cell.box.x1 and cell.box.x0 < c.box.x1]
+        if over:
+            near = cell.box.y0 - max(c.box.y1 for c in over) < 1.5 * cell.size
+            return near and any(_names_a_field(c.text) for c in over)
+    return False
 
 
 def _confirm_dates(found: _Found) -> None:
@@ -305,6 +338,10 @@ def extract_invoice(pages: Sequence[Page]) -> InvoiceExtraction:
     found.put("currency", currency, 0.9)
     _put_numbers(found, candidates, pages_rows[0] if pages_rows else [], _height(pages))
     _put_dates(found, candidates)
+    if "invoice_date" not in found.values and pages_rows:
+        issued = dateline(pages_rows[0], hints, _height(pages))
+        if issued is not None:
+            found.put("invoice_date", issued, _DATELINE_CONFIDENCE)
     _confirm_dates(found)
     _put_project(found, candidates)
     _put_parties(found, pages_rows, pages)

@@ -181,6 +181,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         0.5,
         r"your\s+ref(?:erence)?\.?|votre\s+référence|ihr\s+zeichen|su\s+referencia|uw\s+referentie",
     ),
+    # A bare "Reference" (Xero, FreshBooks) carries the customer's order number.
+    (Field.PO_NUMBER, 0.35, r"reference|ref\."),
     (
         Field.TERMS,
         1.0,
@@ -208,13 +210,14 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"net\s+of|ex\.?)\s*(?:vat|tax|gst|taxes)?|total\s+hors\s+taxes|summe\s+ohne\s+\w+",
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
+    (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?"),
     # A bare "Net" heads the net amount, never terms ("Net 30", "Net 30 Days").
     (Field.SUBTOTAL, 0.7, r"(?:net|nett)(?!\s*\d)(?:\s+value)?|taxable\s+(?:amount|value)"),
     (
         Field.TAX,
         1.0,
-        r"(?:total\s+)?(?:sales\s+)?tax(?:es)?(?:\s+total|\s+amount)?|vat(?:\s+total|"
-        r"\s+amount)?|gst(?:/hst)?|hst|pst|qst",
+        r"(?:total\s+)?(?:(?:sales\s+)?tax(?:es)?(?:\s+total|\s+amount)?|vat(?:\s+total|"
+        r"\s+amount)?|gst(?:/hst)?|hst|pst|qst)",
     ),
     (
         Field.TAX,
@@ -240,7 +243,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"(?:invoice|grand|gross)\s+total|gross\s+amount|invoice\s+amount"
         r"|total\s+this\s+(?:invoice|period|bill|application)|"
         r"total\s+(?:amount|invoice|incl\.?(?:\s+\w+)?|inc\.\s+\w+|including\s+\w+)|gesamtbetrag|bruttosumme|"
-        r"rechnungssumme(?:\s+brutto)?|endbetrag|total\s+ttc|montant\s+ttc|importe\s+total|"
+        r"rechnungssumme(?:\s+brutto)?|rechnungsbetrag|bruttobetrag|endsumme|endbetrag|total\s+ttc|montant\s+ttc|importe\s+total|"
         r"totaal(?:bedrag)?(?:\s+incl\.?(?:\s+btw)?)?",
     ),
     (Field.TOTAL, 0.9, r"summe\s+inkl\.?|gesamtsumme|total\s+general|total\s+factura|total"),

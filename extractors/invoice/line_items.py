@@ -60,7 +60,7 @@ _TOTALS = re.compile(
     r"|tva|montant|sous-total|net à payer|iva\b|base imponible|importe total|subtotaal|totaal"
     r"|btw\b|te betalen|invoice amount|total amount|balance\b|amount payable|net payable"
     r"|payments?\b|previous(ly)? (billed|billings?|payments?|certificates?)|please pay"
-    r"|goods total|merchandise total)"
+    r"|goods total|merchandise\b)"
 )
 _FOOTER = re.compile(
     r"(?i)^\W*(page|seite|pag\.|página|pagina|blad|blatt)\s*\d+\s*((of|von|/|de|sur|van|di)"
@@ -795,7 +795,22 @@ def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
             return True
         if column_of(piece[0].box, header.layout) != description:
             return True
+        if read.amount is not None and _label_beside_amount(pieces, position):
+            return True  # "Merchandise  $94,336.45" beside a note under the table
     return False
+
+
+def _label_beside_amount(pieces: Sequence[Sequence[Word]], position: int) -> bool:
+    """Whether a short totals label is the last words of its line before the amount, with
+    other text to its left: a totals block set beside a note."""
+    label = pieces[position]
+    after = pieces[position + 1 :]
+    return (
+        position > 0
+        and len(label) <= 3
+        and len(after) == 1
+        and all(_is_number(word.text) for word in after[0])
+    )
 
 
 def _read_line(line: TextLine, header: _Header) -> _Read:

@@ -150,3 +150,73 @@ def test_a_remittance_stub_repeats_values_and_its_blank_is_not_taken() -> None:
     assert invoice.invoice_number == "4471"
     assert invoice.total == Decimal("2269.08")
     assert invoice.amount_due == Decimal("2269.08")
+
+
+def test_a_title_that_ends_in_invoice_is_not_the_vendor() -> None:
+    letterhead: list[Line] = [
+        (50, 50, "Anchor Lumber & Supply Inc.", 11.0, True),
+        (40, 66, "4642 Depot St"),
+        (560, 46, "EQUIPMENT RENTAL INVOICE", 14.0, True, "right"),
+        (340, 120, "Invoice No.: RC-9575-92"),
+    ]
+    assert extract(letterhead).invoice.vendor.name == "Anchor Lumber & Supply Inc."
+
+
+def test_a_letters_unlabelled_date_line_is_the_date_of_issue() -> None:
+    letter: list[Line] = [
+        *LETTERHEAD,
+        (60, 117, "November 16, 2025", 10.0),
+        (60, 139, "Halvorsen General Contractors", 10.0),
+        (360, 117, "INVOICE NO. 2026/0693", 10.0, True),
+        (367, 163, "Payment Due", 10.0, True),
+        (432, 163, "December 31, 2025", 10.0),
+    ]
+    invoice = extract(letter).invoice
+    assert invoice.invoice_date == date(2025, 11, 16)
+    assert invoice.due_date == date(2025, 12, 31)
+    # A date with a label beside it is never taken for the date line.
+    only_due = [line for line in letter if line[2] != "November 16, 2025"]
+    assert extract(only_due).invoice.invoice_date is None
+
+
+def test_a_bare_reference_carries_the_customers_order_number() -> None:
+    cells: list[Line] = [
+        *LETTERHEAD,
+        (326, 167, "INVOICE NUMBER", 6.5, True),
+        (326, 176, "INV-73892"),
+        (326, 196, "REFERENCE", 6.5, True),
+        (326, 206, "PO-2289"),
+    ]
+    invoice = extract(cells).invoice
+    assert (invoice.invoice_number, invoice.po_number) == ("INV-73892", "PO-2289")
+
+
+def test_total_gst_is_the_tax_and_rechnungsbetrag_is_the_total() -> None:
+    assert find_labels("TOTAL GST 10%")[0].label.field is Field.TAX
+    assert find_labels("Rechnungsbetrag")[0].label.field is Field.TOTAL
+    totals: list[Line] = [
+        (426, 397, "Subtotal"),
+        (560, 397, "2,101.00", 9.0, False, "right"),
+        (390, 412, "TOTAL GST 10%"),
+        (560, 412, "210.10", 9.0, False, "right"),
+        (408, 426, "TOTAL AUD", 9.0, True),
+        (560, 426, "2,311.10", 9.0, True, "right"),
+    ]
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *totals]).invoice
+    assert (invoice.tax_total, invoice.total) == (Decimal("210.10"), Decimal("2311.10"))
+
+
+def test_a_merchandise_total_beside_a_note_ends_the_item_table() -> None:
+    totals: list[Line] = [
+        (36, 390, "Returns are subject to a 20% restocking fee.", 7.5),
+        (380, 390, "Merchandise", 8.0, True),
+        (560, 390, "$2,101.00", 8.5, False, "right"),
+        (380, 406, "Freight", 8.0, True),
+        (560, 406, "$0.00", 8.5, False, "right"),
+        (380, 422, "Invoice Total (USD)", 8.0, True),
+        (560, 422, "$2,101.00", 8.5, False, "right"),
+    ]
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *totals]).invoice
+    assert invoice.subtotal == Decimal("2101.00")
+    assert invoice.total == Decimal("2101.00")
+    assert len(invoice.line_items) == 3

@@ -374,3 +374,9 @@ def test_a_table_continues_across_pages_under_repeated_headers() -> None:
 )
 def test_column_labels_name_their_roles(label: str, role: Role | None) -> None:
     assert label_role(label) is role
+
+
+def test_a_product_code_column_holds_item_numbers_not_descriptions() -> None:
+    assert label_role("Product Code") is Role.ITEM_NUMBER
+    assert label_role("Catalog No.") is Role.ITEM_NUMBER
+    assert label_role("Details") is Role.DESCRIPTION
