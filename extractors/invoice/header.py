@@ -32,6 +32,9 @@ _WORDS = re.compile(r"[^\W\d_]{4,}")
 _RIGHT_REACH = 180.0  # points: a value further right than this belongs to another block
 _LEVEL = 0.4  # a cell sharing this much of its height with a key's stands level with it
 _RATE = re.compile(r"^[\s.-]*%")
+# A rate's base just before an amount: "13% on", "19 % USt. auf", "TVA 20 % sur", "@ 5% of".
+_BASE_FIT = 0.3
+_BASE_BEFORE = re.compile(r"(?:\b(?:on|of|auf|sur|von|über|from)|@)\s*[$€£]?\s*$", re.I)
 _TEXT_FIELDS = frozenset({Field.TERMS, Field.PROJECT, Field.PROJECT_NAME})
 _DETAIL_FIELDS = frozenset({Field.CURRENCY, Field.TAX_ID, Field.PHONE, Field.EMAIL})
 _LEAD = re.compile(r"^[\s:#.=]*")
@@ -138,6 +141,8 @@ def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
     values: list[tuple[Value, float]] = []
     for index, amount in enumerate(amounts):
         fit = 1.0 if index == len(amounts) - 1 else 0.7
+        if _BASE_BEFORE.search(source.text, 0, amount.start):
+            fit *= _BASE_FIT  # "HST 13% on 2,101.00": the amount the rate applies to
         values.append((amount.value, fit if amount.has_decimals else fit * 0.6))
     return values
 
@@ -368,8 +373,8 @@ def _hit_candidates(
             found.append(Candidate(field, value, score, cell.page, cell.box.y0, cell.bold))
             if field is Field.INVOICE_NUMBER and isinstance(value, str):
                 found.extend(_title_date(rows, source, value, hints, score))
-        if found:
-            return found
+        if found and any(fit > _BASE_FIT for _, fit in values):
+            return found  # (only a rate's base in the label's cell: its amount stands right)
     return [
         Candidate(
             field,

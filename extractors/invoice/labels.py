@@ -211,6 +211,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
     (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?"),
+    (Field.SUBTOTAL, 0.7, r"netto(?:summe)?|summe\s+netto|gesamt\s+netto"),
     # A bare "Net" heads the net amount, never terms ("Net 30", "Net 30 Days").
     (Field.SUBTOTAL, 0.7, r"(?:net|nett)(?!\s*\d)(?:\s+value)?|taxable\s+(?:amount|value)"),
     (
@@ -247,6 +248,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"totaal(?:bedrag)?(?:\s+incl\.?(?:\s+btw)?)?",
     ),
     (Field.TOTAL, 0.9, r"summe\s+inkl\.?|gesamtsumme|total\s+general|total\s+factura|total"),
+    (Field.TOTAL, 0.8, r"gesamt|brutto(?:summe)?|summe\s+brutto|gesamt\s+brutto"),
     (Field.TOTAL, 0.9, r"gross(?:\s+(?:total|value))?|(?:invoice|total)\s+value"),
     (
         Field.AMOUNT_DUE,

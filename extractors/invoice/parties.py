@@ -53,6 +53,14 @@ _PAYABLE_TO = re.compile(
 # Names that end in an abbreviation written with its full stop ("Inc.", "Co."); "Ltd" and
 # "LLC" are as often written without one, so a full stop after them ends the sentence.
 _ABBREVIATED = re.compile(r"\b(?:inc|co|corp|bros|assoc|mfg)\.$", re.I)
+# A company's legal name: words up to and including its company form ("... Electric Inc.").
+_LEGAL_NAME = re.compile(
+    r"^[^\d:@]{2,60}?\b(?:inc|llc|ltd|limited|corp|corporation|co|gmbh|ag|kg|sarl|sas|bv|nv|plc"
+    r"|pty\s+ltd|llp|lp)\b\.?",
+    re.I,
+)
+_SEPARATORS = re.compile(r"\s+[·|•]\s+|\s{2,}")
+_MARK_ROWS = 12  # a wordmark's legal name is printed in the first lines of the page
 _HEADING = 1.3  # a name set this much above the body text is a heading, a letterhead
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
@@ -255,7 +263,7 @@ def vendor_from_print(
     ranked = _letterhead_ranking(rows, page_height, excluded)
     if remit is None:
         return (
-            _party_at(rows, ranked[0], _letterhead_score(ranked, page_height))
+            _spelled_out(rows, _party_at(rows, ranked[0], _letterhead_score(ranked, page_height)))
             if ranked
             else Party()
         )
@@ -264,12 +272,36 @@ def vendor_from_print(
         return _party_at(rows, same[0], 0.9)
     if not ranked:
         return Party(remit, None, 0.5)
-    pick = _party_at(rows, ranked[0], _letterhead_score(ranked, page_height))
+    pick = _spelled_out(rows, _party_at(rows, ranked[0], _letterhead_score(ranked, page_height)))
     body = body_size(rows)
     heading = ranked[0].size >= _HEADING * body or (ranked[0].bold and ranked[0].size > body)
     if not heading and not _COMPANY.search(ranked[0].text) and _COMPANY.search(remit):
         return Party(remit, None, 0.5)
     return pick
+
+
+def _spelled_out(rows: Sequence[Sequence[Cell]], pick: Party) -> Party:
+    """A wordmark ("K E Y S T O N E", "KEYSTONE") whose legal name is printed small nearby
+    ("Keystone Electric Inc. · 1200 Industrial Pkwy"): the legal name is the vendor's name."""
+    if pick.name is None or _COMPANY.search(pick.name):
+        return pick
+    mark = _letters(pick.name)
+    if len(mark) < 3:
+        return pick
+    for row in rows[:_MARK_ROWS]:
+        for cell in row:
+            for piece in _SEPARATORS.split(cell.text):
+                legal = _LEGAL_NAME.match(piece.strip())
+                if legal is None:
+                    continue
+                name = legal.group(0).strip()
+                if _letters(name).startswith(mark) and len(_letters(name)) > len(mark):
+                    return Party(name, pick.address, pick.score)
+    return pick
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -220,3 +220,66 @@ def test_a_merchandise_total_beside_a_note_ends_the_item_table() -> None:
     assert invoice.subtotal == Decimal("2101.00")
     assert invoice.total == Decimal("2101.00")
     assert len(invoice.line_items) == 3
+
+
+def test_the_base_a_tax_rate_applies_to_is_not_the_tax() -> None:
+    totals: list[Line] = [
+        (400, 400, "Subtotal"),
+        (560, 400, "2,101.00", 9.0, False, "right"),
+        (400, 414, "HST 13% on 2,101.00"),
+        (560, 414, "273.13", 9.0, False, "right"),
+        (400, 428, "Total"),
+        (560, 428, "2,374.13", 9.0, False, "right"),
+        (400, 442, "Less: Deposit received"),
+        (560, 442, "(500.00)", 9.0, False, "right"),
+        (400, 460, "BALANCE DUE", 12.0, True),
+        (560, 460, "1,874.13", 12.0, True, "right"),
+    ]
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *totals]).invoice
+    assert (invoice.subtotal, invoice.tax_total) == (Decimal("2101.00"), Decimal("273.13"))
+    assert (invoice.total, invoice.amount_due) == (Decimal("2374.13"), Decimal("1874.13"))
+
+
+def test_german_netto_ust_auf_and_brutto() -> None:
+    table: list[Line] = [
+        (40, 300, "Beschreibung", 9.0, True),
+        (360, 300, "Menge", 9.0, True),
+        (420, 300, "Einzelpreis", 9.0, True),
+        (520, 300, "Betrag", 9.0, True),
+        (40, 320, "Trockenbau"),
+        (360, 320, "8"),
+        (420, 320, "62,75"),
+        (520, 320, "502,00"),
+        (40, 336, "Gipskarton"),
+        (360, 336, "100"),
+        (420, 336, "15,99"),
+        (520, 336, "1.599,00"),
+    ]
+    totals: list[Line] = [
+        (400, 400, "Netto"),
+        (560, 400, "2.101,00", 9.0, False, "right"),
+        (400, 414, "19 % USt. auf 2.101,00"),
+        (560, 414, "399,19", 9.0, False, "right"),
+        (400, 428, "Gesamt", 9.0, True),
+        (560, 428, "2.500,19 EUR", 9.0, True, "right"),
+    ]
+    header: list[Line] = [
+        *LETTERHEAD,
+        (300, 160, "Rechnungsnummer: R-2291"),
+        (300, 174, "Rechnungsdatum: 15.03.2026"),
+    ]
+    invoice = extract([*header, *table, *totals]).invoice
+    assert (invoice.subtotal, invoice.tax_total) == (Decimal("2101.00"), Decimal("399.19"))
+    assert invoice.total == Decimal("2500.19")
+    assert invoice.invoice_date == date(2026, 3, 15)
+
+
+def test_a_wordmark_gives_way_to_the_legal_name_printed_under_it() -> None:
+    letterhead: list[Line] = [
+        (40, 50, "K E Y S T O N E", 20.0, True),
+        (40, 64, "Keystone Electric Inc.  ·  1200 Industrial Pkwy  ·  Dayton, OH 45402", 7.0),
+        (340, 120, "Invoice #: 4471"),
+    ]
+    assert extract(letterhead).invoice.vendor.name == "Keystone Electric Inc."
+    plain: list[Line] = [(40, 50, "KEYSTONE", 24.0, True), (340, 120, "Invoice #: 4471")]
+    assert extract(plain).invoice.vendor.name == "KEYSTONE"  # no legal name printed: the mark
