@@ -123,7 +123,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.INVOICE_DATE,
         0.9,
-        r"tax\s+point(?:\s+date)?|invoice\s+issued|statement\s+date|document\s+date|issued(?:\s+on)?",
+        r"tax\s+point(?:\s+date)?|tax\s+date|invoice\s+issued|statement\s+date|document\s+date|issued(?:\s+on)?",
     ),
     (Field.INVOICE_DATE, 0.7, r"date|datum|fecha|factuurdatum|date d'émission|dated"),
     (
@@ -253,7 +253,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.AMOUNT_DUE,
         1.0,
-        r"current\s+payment\s+due|total\s+amount\s+due|(?:amount|balance|total)\s+due"
+        r"current\s+payment\s+due|total\s+amount\s+(?:due|payable)|(?:amount|balance|total)\s+due"
         r"|net\s+amount\s+due|(?:amount|balance|total)\s+ow(?:ing|ed)"
         r"|amount\s+payable|balance|please\s+pay|"
         r"pay\s+this\s+amount|zahlbetrag|offener\s+betrag|noch\s+zu\s+zahlen|"
@@ -352,7 +352,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.VENDOR,
         1.0,
-        r"from|vendor|supplier|seller|verkäufer|lieferant|rechnungsersteller|fournisseur|vendeur|"
+        r"from|vendor|supplier|seller|sold\s+by|verkäufer|lieferant|rechnungsersteller|fournisseur|vendeur|"
         r"proveedor|leverancier",
     ),
     (
@@ -364,6 +364,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         Field.DISTRACTOR,
         1.0,
         r"p\.?\s?o\.?\s+box|postfach|boîte\s+postale|(?:customer|client|account)\s*id"
+        r"|previous\s+balance|balance\s+(?:forward|brought\s+forward)|opening\s+balance"
         r"|kundennummer|kunden-?nr|lieferschein|iban|bic|swift|"
         r"routing|blz|kontonr|gln|duns|siret|handelsreg\w*|hrb|amtsgericht|page|seite",
     ),

@@ -283,3 +283,15 @@ def test_a_wordmark_gives_way_to_the_legal_name_printed_under_it() -> None:
     assert extract(letterhead).invoice.vendor.name == "Keystone Electric Inc."
     plain: list[Line] = [(40, 50, "KEYSTONE", 24.0, True), (340, 120, "Invoice #: 4471")]
     assert extract(plain).invoice.vendor.name == "KEYSTONE"  # no legal name printed: the mark
+
+
+def test_label_wordings_of_other_billing_systems() -> None:
+    def fields(text: str) -> list[Field]:
+        return [hit.label.field for hit in find_labels(text)]
+
+    assert fields("Tax Date") == [Field.INVOICE_DATE]
+    assert fields("Total Amount Payable") == [Field.AMOUNT_DUE]
+    assert fields("Sold By") == [Field.VENDOR]
+    # A balance carried from an earlier statement is not what this invoice asks for.
+    assert fields("Previous Balance") == [Field.DISTRACTOR]
+    assert fields("Balance Forward") == [Field.DISTRACTOR]
