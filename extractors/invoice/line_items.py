@@ -248,6 +248,9 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
         layout = ColumnLayout(columns, vertical_bounds(page, box))
         found = [label_role(c.label) or label_role(c.main) for c in columns]
         resolved = _resolve_roles(found, columns)
+        if resolved.get(Role.DESCRIPTION) == len(columns) - 1:
+            # Descriptions set last run on past their label, to the page's margin.
+            box = Box(box.x0, box.y0, max(box.x1, page.width - _TABLE_MARGIN), box.y1)
         if _is_item_header(set(resolved)):
             named = {i for i, role in enumerate(found) if role in _NOT_FACTORS}
             body = [_within_table(line, box) for line in lines[end : end + _SAMPLE_LINES]]

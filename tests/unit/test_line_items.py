@@ -11,6 +11,7 @@ from extractors.invoice.columns import Role, label_role
 from extractors.invoice.line_items import extract_line_items
 from extractors.page import Box, Page, Word
 from extractors.text_layer import read_text_layer
+from tests.unit.printed import Line, extract
 
 _CHAR = 5.0  # points per character at size 10 in these hand-made pages
 
@@ -380,3 +381,30 @@ def test_a_product_code_column_holds_item_numbers_not_descriptions() -> None:
     assert label_role("Product Code") is Role.ITEM_NUMBER
     assert label_role("Catalog No.") is Role.ITEM_NUMBER
     assert label_role("Details") is Role.DESCRIPTION
+
+
+def test_descriptions_in_the_last_column_run_on_past_their_label() -> None:
+    header: list[Line] = [
+        (40, 40, "Keystone Electric Inc.", 14.0, True),
+        (300, 160, "Invoice No.: INV-2291"),
+        (90, 300, "Amount", 8.0, True, "right"),
+        (130, 300, "Qty", 8.0, True, "right"),
+        (190, 300, "Rate", 8.0, True, "right"),
+        (220, 300, "Description", 8.0, True),
+    ]
+    rows: list[Line] = [
+        (90, 318, "502.00", 9.0, False, "right"),
+        (130, 318, "8", 9.0, False, "right"),
+        (190, 318, "62.75", 9.0, False, "right"),
+        (220, 318, "Drywall finisher labor, level 4 finish - north stair core"),
+        (90, 334, "20.00", 9.0, False, "right"),
+        (130, 334, "2", 9.0, False, "right"),
+        (190, 334, "10.00", 9.0, False, "right"),
+        (220, 334, "Wire mesh"),
+    ]
+    items = extract([*header, *rows]).invoice.line_items
+    assert [item.description for item in items] == [
+        "Drywall finisher labor, level 4 finish - north stair core",
+        "Wire mesh",
+    ]
+    assert [item.amount for item in items] == [Decimal("502.00"), Decimal("20.00")]
