@@ -1,0 +1,38 @@
+"""The template-free extractor on the wild development layouts: designs modelled on invoices
+from QuickBooks, Xero, Sage, FreshBooks, a lumber yard, a rental house, an electrical
+distributor, a ready-mix plant, a subcontractor's letter and a German Rechnung.
+
+They were written by a session that never read the extractor; the rules they taught are
+general ones (see the commit history). Seeds 1500-1501 are in the unit-test range.
+"""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from bench.score import HEADER_FIELDS, field_value, lines_equal, values_equal
+from extractors.invoice import extract_invoice
+from extractors.text_layer import read_text_layer
+from fixtures.generator import WILD_LAYOUTS, generate_invoice
+
+
+@pytest.mark.parametrize("seed", (1500, 1501))
+@pytest.mark.parametrize("layout", WILD_LAYOUTS)
+def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
+    document = generate_invoice(layout, seed)
+    doc = pymupdf.open(stream=document.pdf)
+    pages = [read_text_layer(doc[index], index + 1) for index in range(doc.page_count)]
+    doc.close()
+    result = extract_invoice(pages).invoice.model_dump(mode="json")
+    truth = document.truth.invoice
+    assert truth is not None
+    expected = truth.model_dump(mode="json")
+    wrong = {
+        name: (field_value(expected, name), field_value(result, name))
+        for name in HEADER_FIELDS
+        if not values_equal(field_value(expected, name), field_value(result, name))
+    }
+    assert wrong == {}
+    pairs = zip(expected["line_items"], result["line_items"], strict=True)
+    assert all(lines_equal(want, got) for want, got in pairs)
