@@ -135,6 +135,7 @@ _STRONG_DESCRIPTION = re.compile(
     r"|libellé|concepto|work performed).*"
 )
 _SPACE = re.compile(r"\s+")
+_CURRENCY_AFTER = re.compile(r"\s+\(?(?:eur|usd|cad|aud|gbp|chf|nzd|[$€£])\)?$")
 
 
 def normalise_label(text: str) -> str:
@@ -145,9 +146,11 @@ def normalise_label(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def label_role(text: str) -> Role | None:
-    """A printed column label in, the role it names out (None when it is not vocabulary)."""
+    """A printed column label in, the role it names out (None when it is not vocabulary);
+    a currency after the label ("Gesamt EUR", "Amount (USD)") does not change its role."""
     label = normalise_label(text)
-    for candidate in dict.fromkeys((label, label.rstrip("."))):
+    bare = _CURRENCY_AFTER.sub("", label)
+    for candidate in dict.fromkeys((label, label.rstrip("."), bare)):
         if not candidate or not _ANY.fullmatch(candidate):
             continue
         for role, pattern in _COMPILED:

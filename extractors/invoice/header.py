@@ -34,7 +34,9 @@ _LEVEL = 0.4  # a cell sharing this much of its height with a key's stands level
 _RATE = re.compile(r"^[\s.-]*%")
 # A rate's base just before an amount: "13% on", "19 % USt. auf", "TVA 20 % sur", "@ 5% of".
 _BASE_FIT = 0.3
-_BASE_BEFORE = re.compile(r"(?:\b(?:on|of|auf|sur|von|über|from)|@)\s*[$€£]?\s*$", re.I)
+_BASE_BEFORE = re.compile(
+    r"(?:\b(?:on|of|auf|sur|von|über|from)|@)\s*(?:[A-Z]{1,3}\$|[$€£])?\s*$", re.I
+)
 _TEXT_FIELDS = frozenset({Field.TERMS, Field.PROJECT, Field.PROJECT_NAME})
 _DETAIL_FIELDS = frozenset({Field.CURRENCY, Field.TAX_ID, Field.PHONE, Field.EMAIL})
 _LEAD = re.compile(r"^[\s:#.=]*")

@@ -211,6 +211,12 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
     (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?"),
+    (
+        Field.SUBTOTAL,
+        0.8,
+        r"work\s+(?:completed|performed|done)(?:\s+this\s+(?:period|month))?"
+        r"|(?:amount|value)\s+this\s+period",
+    ),
     (Field.SUBTOTAL, 0.7, r"netto(?:summe)?|summe\s+netto|gesamt\s+netto"),
     # A bare "Net" heads the net amount, never terms ("Net 30", "Net 30 Days").
     (Field.SUBTOTAL, 0.7, r"(?:net|nett)(?!\s*\d)(?:\s+value)?|taxable\s+(?:amount|value)"),
@@ -235,7 +241,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.RETAINAGE,
         1.0,
-        r"(?:less\s+)?retain(?:age|ed)|(?:less\s+)?retention|einbehalt|sicherheitseinbehalt|"
+        r"(?:less\s+)?retain(?:age|ed)|(?:less\s+)?retention|(?:less\s*:?\s+)?holdback|"
+        r"einbehalt|sicherheitseinbehalt|"
         r"retenue(?:\s+de\s+garantie)?|retención|retentie|inhouding",
     ),
     (

@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from extractors.dates import find_dates
 from extractors.invoice.columns import Role, is_strong_description, label_role, normalise_label
-from extractors.invoice.labels import Field, find_labels
+from extractors.invoice.labels import Field, Label, find_labels
 from extractors.lines import TextLine, group_lines
-from extractors.page import Box, Page, Word
+from extractors.page import Box, Page, Word, read_by_ocr
 from extractors.tables import (
     CELL_GAP,
     Cell,
@@ -68,6 +68,7 @@ _FOOTER = re.compile(
 )
 _CONTINUED = re.compile(
     r"(?i)\b(continued|cont'd|carried forward|brought forward|übertrag|fortsetzung|à reporter"
+    r"|page\s+sub-?\s?total|(?:balance|total)\s+(?:fwd|forward)"
     r"|report\b|suma y sigue|vervolg)"
 )
 # A multi-word label may start with a word that is a label of its own only when the phrase
@@ -112,6 +113,11 @@ _HEADER_FIELDS = frozenset(
 )
 # Below this, a text-only line is a continuation (in line heights of gap to the row above).
 _JOIN_GAP = 0.7
+# Labels of the totals block (a charge or an allowance may be a row of the table itself).
+_TOTALS_FIELDS = frozenset({Field.SUBTOTAL, Field.TAX, Field.TOTAL, Field.AMOUNT_DUE,
+                            Field.RETAINAGE})  # fmt: skip
+_SURE_TOTALS_LABEL = 0.8
+_NOTE_SIZE = 0.9  # a line in type this much smaller than its row's is a note, not its name
 # A table continues on a page without a repeated header only if a row comes this early.
 _CONTINUATION_LINES = 25
 # Rows read below a header to check its columns' roles by arithmetic.
@@ -146,6 +152,7 @@ class _Read:
 
     box: Box
     bold: bool = False
+    size: float = 0.0  # the description's type size on a born-digital line (0: unknown)
     description: str | None = None
     quantity: Decimal | None = None
     unit: str | None = None
@@ -642,6 +649,8 @@ def _read_body(page: Page, lines: Sequence[TextLine], state: _State) -> int | No
             state.finished = True
             return None
         read = _read_line(line, state.header)
+        if _is_carried(text, read):
+            continue  # "Page subtotal", "Subtotal brought forward": the table goes on
         if _is_totals(line, read, state.header):
             state.finished = True
             return None
@@ -669,6 +678,12 @@ def _clip(line: TextLine, left: float, right: float) -> TextLine | None:
     for word in words[1:]:
         box = box.union(word.box)
     return TextLine(words, box)
+
+
+def _is_carried(text: str, read: _Read) -> bool:
+    """A page's running total carried to or from the next page (no row of the table)."""
+    no_row = read.quantity is None and read.unit_price is None
+    return no_row and bool(_CONTINUED.search(text))
 
 
 def _is_running_total(text: str, read: _Read) -> bool:
@@ -757,6 +772,8 @@ def _continues(draft: _Draft, read: _Read) -> bool:
         return False
     if read.description and _MONEY_WORD.search(read.description):
         return False  # "Gross price: 59.50" under a row is a note on it, not its name
+    if 0 < read.size < _NOTE_SIZE * draft.read.size:
+        return False  # "Delivery ticket 40642" in small type under a row is a note on it
     gap = read.box.y0 - max(draft.last_text_y1, draft.read.box.y0)
     return gap <= _JOIN_GAP * read.box.height
 
@@ -781,6 +798,19 @@ def _totals_labels(line: TextLine, read: _Read) -> bool:
     return sum(1 for p in pieces if _TOTALS.match(" ".join(w.text for w in p))) >= 2
 
 
+def _names_total(text: str) -> bool:
+    """Whether a text starts with a totals-block label ("Subtotal", "Work completed this
+    period", "Less: Holdback 10%")."""
+    if _TOTALS.match(text):
+        return True
+    hits = find_labels(text)
+    return bool(hits) and hits[0].start <= 1 and _totals_label(hits[0].label)
+
+
+def _totals_label(label: Label) -> bool:
+    return label.field in _TOTALS_FIELDS and label.weight >= _SURE_TOTALS_LABEL
+
+
 def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
     """A totals-block line: a totals word where a row would not print one, and no quantity or
     unit price beside it."""
@@ -788,7 +818,7 @@ def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
         return False
     description = header.roles.get(Role.DESCRIPTION)
     pieces = segments(line.words)
-    named = [p for p in pieces if _TOTALS.match(" ".join(w.text for w in p))]
+    named = [p for p in pieces if _names_total(" ".join(w.text for w in p))]
     if _totals_labels(line, read):
         return True
     for position, piece in enumerate(pieces):
@@ -830,6 +860,7 @@ def _read_line(line: TextLine, header: _Header) -> _Read:
     return _Read(
         box=line.box,
         bold=line.bold,
+        size=_text_size(cell(Role.DESCRIPTION)),
         description=_description(cell(Role.DESCRIPTION), header)
         if Role.DESCRIPTION in roles
         else _unlabelled_text(cells, header),
@@ -840,6 +871,13 @@ def _read_line(line: TextLine, header: _Header) -> _Read:
         amount=_money(cell(Role.AMOUNT), comma),
         cost_code=_text(cell(Role.COST_CODE)),
     )
+
+
+def _text_size(cell: Cell | None) -> float:
+    """The type size of a cell's words; 0 when there is none or OCR guessed it from pixels."""
+    if cell is None or read_by_ocr(cell.words):
+        return 0.0
+    return max(word.size for word in cell.words)
 
 
 def _description(cell: Cell | None, header: _Header) -> str | None:

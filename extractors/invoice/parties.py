@@ -8,7 +8,7 @@ ship-to block is never the vendor's or the bill-to's. Contact details are `heade
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from extractors.fuzzy import edit_distance
@@ -60,7 +60,45 @@ _LEGAL_NAME = re.compile(
     re.I,
 )
 _SEPARATORS = re.compile(r"\s+[·|•]\s+|\s{2,}")
-_MARK_ROWS = 12  # a wordmark's legal name is printed in the first lines of the page
+_WORD_STOP = re.compile(r"\b([A-Za-z]{2,})\.(?=\s|$)")
+_ABBREVIATIONS = frozenset(
+    [
+        "inc",
+        "co",
+        "corp",
+        "bros",
+        "assoc",
+        "mfg",
+        "ltd",
+        "llc",
+        "llp",
+        "plc",
+        "pty",
+        "intl",
+        "ent",
+        "st",
+        "ave",
+        "rd",
+        "dr",
+        "blvd",
+        "jr",
+        "sr",
+        "no",
+        "nr",
+        "gmbh",
+        "sarl",
+        "bv",
+        "nv",
+        "ag",
+        "kg",
+        "sa",
+        "sas",
+        "srl",
+        "ab",
+        "as",
+        "oy",
+    ]
+)
 _HEADING = 1.3  # a name set this much above the body text is a heading, a letterhead
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
@@ -104,9 +142,14 @@ def _block_after(rows: Sequence[Sequence[Cell]], label: Cell, remainder: str) ->
         if name is not None and _label_start(text) and not _ADDRESS_KEY.match(text):
             break
         if name is None:
-            if _NAME_KEY.match(text) or (_is_name(text) and not _ATTN.match(text)):
+            payee = _payee(text)
+            if payee is not None:
+                name = payee  # "Make payable to: Keystone Equipment Rentals Inc."
+            elif _NAME_KEY.match(text) or (_is_name(text) and not _ATTN.match(text)):
                 name = _strip_key(text)
             continue
+        if not address and _same_name(text, name):
+            continue  # the name printed again over the address
         address.append(_strip_key(text))
     return Party(name, "\n".join(a for a in address if a) or None, 1.0 if name else 0.0)
 
@@ -181,6 +224,8 @@ def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
         return False
     if _is_label(text) or find_amounts(text) or "@" in text or len(text) > 60:
         return False
+    if _PAYABLE_TO.search(text) or _sentence(text):
+        return False  # "Make cheques payable to ...", "Built right. Delivered on time."
     if text.endswith(":"):
         return False  # a key ("TERM:"), whatever its wording
     if label_role(text) is not None or _POSTCODE_END.search(text):
@@ -189,6 +234,14 @@ def _letterhead_candidate(cell: Cell, excluded: set[str]) -> bool:
 
 
 _TITLES = ("invoice", "taxinvoice", "statement", "receipt", "rechnung", "facture", "factura")
+
+
+def _sentence(text: str) -> bool:
+    """A slogan or a remark, not a name: a word other than an abbreviation ends in a full stop
+    ("Built right. Delivered on time."), or the text ends in "!" or "?"."""
+    if text.rstrip().endswith(("!", "?")):
+        return True
+    return any(word.casefold() not in _ABBREVIATIONS for word in _WORD_STOP.findall(text))
 
 
 def _misread_title(folded: str) -> bool:
@@ -242,14 +295,22 @@ def payable_name(pages_rows: Sequence[Sequence[Sequence[Cell]]]) -> str | None:
     for rows in pages_rows:
         for row in rows:
             for cell in row:
-                match = _PAYABLE_TO.search(cell.text)
-                if match is None:
-                    continue
-                name = match.group("name").strip()
-                if name.endswith("..") or (name.endswith(".") and not _ABBREVIATED.search(name)):
-                    name = name[:-1]  # the sentence's full stop, not an "Inc." or "Co."
-                if _is_name(name) and not _is_label(name) and sum(map(str.isdigit, name)) <= 2:
+                name = _payee(cell.text)
+                if name is not None:
                     return name
+    return None
+
+
+def _payee(text: str) -> str | None:
+    """The name in a "payable to" sentence ("Make cheques payable to X Ltd."), if any."""
+    match = _PAYABLE_TO.search(text)
+    if match is None:
+        return None
+    name = match.group("name").strip()
+    if name.endswith("..") or (name.endswith(".") and not _ABBREVIATED.search(name)):
+        name = name[:-1]  # the sentence's full stop, not an "Inc." or "Co."
+    if _is_name(name) and not _is_label(name) and sum(map(str.isdigit, name)) <= 2:
+        return name
     return None
 
 
@@ -260,10 +321,12 @@ def vendor_from_print(
     payment is to be made to. A letterhead drawn as a picture leaves only small print: the
     remit-to name printed again at the top (a legal-name line) wins, and a remit-to company name
     is taken over a top line that is neither a heading nor a company's name."""
-    ranked = _letterhead_ranking(rows, page_height, excluded)
+    ranked = _legal_name_first(_letterhead_ranking(rows, page_height, excluded))
     if remit is None:
         return (
-            _spelled_out(rows, _party_at(rows, ranked[0], _letterhead_score(ranked, page_height)))
+            _spelled_out(
+                rows, _party_at(rows, ranked[0], _letterhead_score(ranked, page_height)), None
+            )
             if ranked
             else Party()
         )
@@ -272,7 +335,8 @@ def vendor_from_print(
         return _party_at(rows, same[0], 0.9)
     if not ranked:
         return Party(remit, None, 0.5)
-    pick = _spelled_out(rows, _party_at(rows, ranked[0], _letterhead_score(ranked, page_height)))
+    pick = _party_at(rows, ranked[0], _letterhead_score(ranked, page_height))
+    pick = _spelled_out(rows, pick, remit)
     body = body_size(rows)
     heading = ranked[0].size >= _HEADING * body or (ranked[0].bold and ranked[0].size > body)
     if not heading and not _COMPANY.search(ranked[0].text) and _COMPANY.search(remit):
@@ -280,24 +344,50 @@ def vendor_from_print(
     return pick
 
 
-def _spelled_out(rows: Sequence[Sequence[Cell]], pick: Party) -> Party:
-    """A wordmark ("K E Y S T O N E", "KEYSTONE") whose legal name is printed small nearby
-    ("Keystone Electric Inc. · 1200 Industrial Pkwy"): the legal name is the vendor's name."""
+def _legal_name_first(ranked: list[Cell]) -> list[Cell]:
+    """A heading that is no company's name ("Redline Commercial Division", a trade) over the
+    legal name set bold right under it: the legal name ranks first."""
+    if not ranked or _LEGAL_NAME.fullmatch(ranked[0].text.strip()):
+        return ranked
+    top = ranked[0]
+    for cell in ranked[1:4]:
+        gap = cell.box.y0 - top.box.y1
+        aligned = abs(cell.box.x0 - top.box.x0) <= 3 or abs(cell.box.cx - top.box.cx) <= 3
+        if (
+            cell.bold
+            and 0 <= gap <= 2.5 * cell.size
+            and aligned
+            and _LEGAL_NAME.fullmatch(cell.text.strip())
+        ):
+            return [cell, *(other for other in ranked if other is not cell)]
+    return ranked
+
+
+def _spelled_out(rows: Sequence[Sequence[Cell]], pick: Party, remit: str | None) -> Party:
+    """A wordmark ("K E Y S T O N E", "KEYSTONE") whose legal name is printed elsewhere, in
+    small print under it, in the payee or in the footer ("Keystone Electric Inc. · 1200
+    Industrial Pkwy"): the legal name is the vendor's name."""
     if pick.name is None or _COMPANY.search(pick.name):
         return pick
     mark = _letters(pick.name)
     if len(mark) < 3:
         return pick
-    for row in rows[:_MARK_ROWS]:
+    for name in _legal_names(rows, remit):
+        if _letters(name).startswith(mark) and len(_letters(name)) > len(mark):
+            return Party(name, pick.address, pick.score)
+    return pick
+
+
+def _legal_names(rows: Sequence[Sequence[Cell]], remit: str | None) -> Iterator[str]:
+    """Company names with their company form, the payee first, then down the page."""
+    if remit is not None:
+        yield remit
+    for row in rows:
         for cell in row:
             for piece in _SEPARATORS.split(cell.text):
                 legal = _LEGAL_NAME.match(piece.strip())
-                if legal is None:
-                    continue
-                name = legal.group(0).strip()
-                if _letters(name).startswith(mark) and len(_letters(name)) > len(mark):
-                    return Party(name, pick.address, pick.score)
-    return pick
+                if legal is not None:
+                    yield legal.group(0).strip()
 
 
 def _letters(text: str) -> str:

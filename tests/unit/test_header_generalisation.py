@@ -295,3 +295,50 @@ def test_label_wordings_of_other_billing_systems() -> None:
     # A balance carried from an earlier statement is not what this invoice asks for.
     assert fields("Previous Balance") == [Field.DISTRACTOR]
     assert fields("Balance Forward") == [Field.DISTRACTOR]
+
+
+def test_a_slogan_or_a_division_over_the_legal_name_is_not_the_vendor() -> None:
+    def vendor(top: str) -> str | None:
+        letterhead: list[Line] = [
+            (41, 41, top, 22.0, True),
+            (41, 80, "Keystone Plumbing & Heating Ltd", 11.5, True),
+            (41, 96, "7079 Mill Lane", 9.0),
+            (340, 120, "Invoice No.: 4471"),
+        ]
+        return extract(letterhead).invoice.vendor.name
+
+    assert vendor("Built right. Delivered on time.") == "Keystone Plumbing & Heating Ltd"
+    assert vendor("Keystone Commercial Division") == "Keystone Plumbing & Heating Ltd"
+
+
+def test_the_payee_in_a_remit_block_and_in_the_footer_names_a_wordmarks_vendor() -> None:
+    page: list[Line] = [
+        (40, 50, "B L U E W A T E R", 21.0, True),
+        (340, 120, "Invoice No.: 2026/0870"),
+        (36, 658, "REMIT TO", 11.0, True),
+        (36, 675, "Make payable to: Bluewater Electric Inc.", 8.5),
+        (36, 697, "Bluewater Electric Inc.", 8.5),
+        (36, 708, "PO Box 2067", 8.5),
+    ]
+    assert extract(page).invoice.vendor.name == "Bluewater Electric Inc."
+
+
+def test_work_this_period_is_the_subtotal_and_a_holdback_is_retainage() -> None:
+    totals: list[Line] = [
+        (33, 390, "Holdback is released on substantial performance.", 8.0),
+        (326, 390, "Work completed this period"),
+        (560, 390, "$2,101.00", 9.0, False, "right"),
+        (326, 406, "GST 10% on A$2,101.00"),
+        (560, 406, "$210.10", 9.0, False, "right"),
+        (326, 422, "Total this invoice"),
+        (560, 422, "$2,311.10", 9.0, False, "right"),
+        (326, 438, "Less: Holdback 10%"),
+        (560, 438, "($231.11)", 9.0, False, "right"),
+        (326, 456, "BALANCE DUE", 13.0, True),
+        (560, 456, "$2,079.99", 13.0, True, "right"),
+    ]
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *totals]).invoice
+    assert (invoice.subtotal, invoice.tax_total) == (Decimal("2101.00"), Decimal("210.10"))
+    assert (invoice.total, invoice.retainage) == (Decimal("2311.10"), Decimal("231.11"))
+    assert invoice.amount_due == Decimal("2079.99")
+    assert len(invoice.line_items) == 3

@@ -7,11 +7,12 @@ from decimal import Decimal
 import pymupdf
 import pytest
 
+from extractors.invoice import extract_invoice
 from extractors.invoice.columns import Role, label_role
 from extractors.invoice.line_items import extract_line_items
 from extractors.page import Box, Page, Word
 from extractors.text_layer import read_text_layer
-from tests.unit.printed import Line, extract
+from tests.unit.printed import Line, extract, read_page
 
 _CHAR = 5.0  # points per character at size 10 in these hand-made pages
 
@@ -408,3 +409,54 @@ def test_descriptions_in_the_last_column_run_on_past_their_label() -> None:
         "Wire mesh",
     ]
     assert [item.amount for item in items] == [Decimal("502.00"), Decimal("20.00")]
+
+
+def test_a_note_in_small_type_under_a_row_is_not_its_description() -> None:
+    page: list[Line] = [
+        (40, 40, "Keystone Electric Inc.", 14.0, True),
+        (300, 160, "Invoice No.: INV-2291"),
+        (40, 300, "Description", 9.0, True),
+        (360, 300, "Qty", 9.0, True),
+        (420, 300, "Unit Price", 9.0, True),
+        (520, 300, "Amount", 9.0, True),
+        (40, 320, "1/2in Regular Gypsum Board 4x8"),
+        (46, 331, "Delivery ticket 40642", 7.0),
+        (360, 320, "48"),
+        (420, 320, "15.45"),
+        (520, 320, "741.60"),
+        (40, 346, "Drywall finisher labor, level 4 finish -"),
+        (40, 357, "north stair core"),
+        (360, 346, "8"),
+        (420, 346, "62.75"),
+        (520, 346, "502.00"),
+    ]
+    items = extract(page).invoice.line_items
+    assert [item.description for item in items] == [
+        "1/2in Regular Gypsum Board 4x8",
+        "Drywall finisher labor, level 4 finish - north stair core",
+    ]
+
+
+def test_a_page_subtotal_carried_to_the_next_page_does_not_end_the_table() -> None:
+    def table_page(rows: list[tuple[str, str]], first: bool) -> list[Line]:
+        lines: list[Line] = [
+            (40, 300, "Description", 9.0, True),
+            (360, 300, "Qty", 9.0, True),
+            (420, 300, "Unit Price", 9.0, True),
+            (520, 300, "Amount", 9.0, True),
+        ]
+        if first:
+            lines = [(40, 40, "Keystone Electric Inc.", 14.0, True), *lines]
+        else:
+            lines += [(400, 318, "Subtotal brought forward"), (520, 318, "20.00")]
+        for index, (text, amount) in enumerate(rows):
+            y = 336 + 16 * index
+            lines += [(40, y, text), (360, y, "1"), (420, y, amount), (520, y, amount)]
+        return lines
+
+    first = [*table_page([("Wire mesh", "20.00")], True), (400, 400, "Page subtotal", 9.0, True),
+             (520, 400, "20.00", 9.0, True)]  # fmt: skip
+    second = [*table_page([("Rebar chairs", "5.00")], False), (400, 400, "Total", 9.0, True),
+              (520, 400, "25.00", 9.0, True)]  # fmt: skip
+    items = extract_invoice([read_page(first), read_page(second)]).invoice.line_items
+    assert [item.description for item in items] == ["Wire mesh", "Rebar chairs"]

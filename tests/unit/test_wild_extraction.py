@@ -14,11 +14,11 @@ import pytest
 from bench.score import HEADER_FIELDS, field_value, lines_equal, values_equal
 from extractors.invoice import extract_invoice
 from extractors.text_layer import read_text_layer
-from fixtures.generator import WILD_LAYOUTS, generate_invoice
+from fixtures.generator import WILD2_LAYOUTS, WILD_LAYOUTS, generate_invoice
 
 
 @pytest.mark.parametrize("seed", (1500, 1501))
-@pytest.mark.parametrize("layout", WILD_LAYOUTS)
+@pytest.mark.parametrize("layout", WILD_LAYOUTS + WILD2_LAYOUTS)
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
     doc = pymupdf.open(stream=document.pdf)
