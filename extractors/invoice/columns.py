@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from extractors.invoice.labels import Prefilter
 
 
 class Role(StrEnum):
@@ -126,9 +128,6 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
         ),
     ),
 )
-_COMPILED = tuple((role, re.compile("|".join(patterns))) for role, patterns in _VOCABULARY)
-# One pattern for all roles: most strings tried are no label, and one test rejects them.
-_ANY = re.compile("|".join(f"(?:{p})" for _, patterns in _VOCABULARY for p in patterns))
 # Labels that name the description column outright (an "Item" beside them is an item number).
 _STRONG_DESCRIPTION = re.compile(
     r".*(descr|bezeichnung|beschreibung|désignation|designation|descripci|omschrijving"
@@ -144,6 +143,18 @@ def normalise_label(text: str) -> str:
     return folded.rstrip(":").strip()
 
 
+@cache
+def _prefilter() -> Prefilter[tuple[Role, re.Pattern[str]]]:
+    """Every pattern of the vocabulary in order, each with its role, found by the strings its
+    matches must contain: most strings tried are no label, and one scan rejects them (or
+    leaves the few patterns worth trying). Built on first use, not at import."""
+    return Prefilter(
+        ((role, compiled), compiled)
+        for role, patterns in _VOCABULARY
+        for compiled in map(re.compile, patterns)
+    )
+
+
 @lru_cache(maxsize=4096)
 def label_role(text: str) -> Role | None:
     """A printed column label in, the role it names out (None when it is not vocabulary);
@@ -151,9 +162,9 @@ def label_role(text: str) -> Role | None:
     label = normalise_label(text)
     bare = _CURRENCY_AFTER.sub("", label)
     for candidate in dict.fromkeys((label, label.rstrip("."), bare)):
-        if not candidate or not _ANY.fullmatch(candidate):
+        if not candidate:
             continue
-        for role, pattern in _COMPILED:
+        for role, pattern in _prefilter().possible(candidate):
             if pattern.fullmatch(candidate):
                 return role
     return None

@@ -333,7 +333,10 @@ def cell_candidates(
     rows: Sequence[Sequence[Cell]], cell: Cell, hints: Hints, page_factor: float
 ) -> list[Candidate]:
     """The candidates the labels of one cell announce."""
-    hits = [h for h in find_labels(cell.text) if h.start <= 1 or _mid_cell_ok(h)]
+    hits = find_labels(cell.text)
+    if not hits:
+        return []  # most cells (values, item rows) hold no label
+    hits = [h for h in hits if h.start <= 1 or _mid_cell_ok(h)]
     hits = _merge_qualifiers(cell.text, hits)
     found: list[Candidate] = []
     for index, hit in enumerate(hits):

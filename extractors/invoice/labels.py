@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 
 class Field(StrEnum):
@@ -503,43 +503,55 @@ def _trie_node(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-@dataclass(frozen=True, slots=True)
-class _Prefilter:
-    """Each label with its required strings, and one scan finding those strings in a text."""
+_Item = TypeVar("_Item")
+_MAX_REMEMBERED = 4096  # sets of strings found, each with the items they leave possible
 
-    needs: tuple[tuple[Label, frozenset[str] | None], ...]
-    # Every position's longest required string (a zero-width look-ahead, so overlapping ones
-    # are all found); the shorter ones starting there are its prefixes.
-    scan: re.Pattern[str]
-    prefixes: dict[str, frozenset[str]]
-    unconditional: tuple[Label, ...]
+
+class Prefilter(Generic[_Item]):
+    """Which items (each with a pattern) can match a text at all, in their order: one scan
+    finds every required string of every pattern, and only patterns whose strings are there
+    (or that require none) can match. Texts share few sets of found strings: the answer for
+    each set is remembered."""
+
+    def __init__(self, items: Iterable[tuple[_Item, re.Pattern[str]]]) -> None:
+        self._needs = tuple((item, required_strings(pattern)) for item, pattern in items)
+        strings = frozenset(s for _item, found in self._needs if found for s in found)
+        # Every position's longest required string (a zero-width look-ahead, so overlapping
+        # ones are all found); the shorter ones starting there are its prefixes.
+        self._scan = re.compile(f"(?=({_trie_pattern(strings)}))")
+        self._prefixes = {
+            s: frozenset(s[:n] for n in range(1, len(s) + 1)) & strings for s in strings
+        }
+        self._possible: dict[frozenset[str], tuple[_Item, ...]] = {}
+
+    def possible(self, text: str) -> tuple[_Item, ...]:
+        """The items whose required strings are in `text` (or that require none), in order."""
+        found = frozenset(self._scan.findall(text))
+        possible = self._possible.get(found)
+        if possible is None:
+            present: set[str] = set()
+            for longest in found:
+                present |= self._prefixes[longest]
+            possible = tuple(
+                item
+                for item, needs in self._needs
+                if needs is None or not needs.isdisjoint(present)
+            )
+            if len(self._possible) >= _MAX_REMEMBERED:
+                self._possible.clear()  # a single step, safe while another thread reads
+            self._possible[found] = possible
+        return possible
 
 
 @cache
-def _prefilter() -> _Prefilter:
+def _prefilter() -> Prefilter[Label]:
     """Built on first use, not at import: parsing the vocabulary costs a worker's start-up."""
-    needs = tuple((label, required_strings(label.pattern)) for label in LABELS)
-    strings = frozenset(string for _label, found in needs if found for string in found)
-    prefixes = {s: frozenset(s[:n] for n in range(1, len(s) + 1)) & strings for s in strings}
-    return _Prefilter(
-        needs,
-        re.compile(f"(?=({_trie_pattern(strings)}))"),
-        prefixes,
-        tuple(label for label, found in needs if found is None),
-    )
+    return Prefilter((label, label.pattern) for label in LABELS)
 
 
 def _possible_labels(folded: str) -> Sequence[Label]:
     """The labels whose required strings are in `folded`, in vocabulary order."""
-    prefilter = _prefilter()
-    present: set[str] = set()
-    for longest in prefilter.scan.findall(folded):
-        present |= prefilter.prefixes[longest]
-    if not present:
-        return prefilter.unconditional
-    return [
-        label for label, needs in prefilter.needs if needs is None or not needs.isdisjoint(present)
-    ]
+    return _prefilter().possible(folded)
 
 
 _BRACKETED = re.compile(r"\([^()\d]*\)")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from extractors.dates import find_dates
 from extractors.invoice.columns import Role, is_strong_description, label_role, normalise_label
@@ -372,14 +373,15 @@ def _header_like(line: TextLine) -> bool:
 
 def _label_roles(line: TextLine, allowed_numbers: int) -> set[Role] | None:
     """The roles of the labels a line prints (None for a line too long or too numeric)."""
-    if len(line.words) > 24 or sum(_is_number(w.text) for w in line.words) > allowed_numbers:
+    words = line.words
+    if len(words) > 24:
+        return None
+    # Every line of every page comes through here: the count is skipped when it cannot fail.
+    if allowed_numbers < len(words) and sum(is_numeric(w.text) for w in words) > allowed_numbers:
         return None
     roles: set[Role] = set()
-    for segment in segments(line.words):
-        for label in _split_label(segment):
-            role = label_role(" ".join(w.text for w in label))
-            if role is not None:
-                roles.add(role)
+    for segment in segments(words):
+        roles |= _segment_roles(tuple([w.text for w in segment]))
     return roles
 
 
@@ -389,11 +391,7 @@ def _is_item_header(roles: set[Role]) -> bool:
 
 
 def _is_label_line(line: TextLine) -> bool:
-    return not any(_is_number(w.text) for w in line.words) and len(line.words) <= 24
-
-
-def _is_number(text: str) -> bool:
-    return any(ch.isdigit() for ch in text) and parse_amount(text) is not None
+    return not any(is_numeric(w.text) for w in line.words) and len(line.words) <= 24
 
 
 def _split_label(words: list[Word]) -> list[list[Word]]:
@@ -401,23 +399,39 @@ def _split_label(words: list[Word]) -> list[list[Word]]:
     unknown words stay with the label before them (or after, at the start)."""
     if len(words) == 1:
         return [words]
-    labels: list[list[Word]] = []
+    return [words[start:end] for start, end in _label_cuts(tuple([w.text for w in words]))]
+
+
+@lru_cache(maxsize=4096)
+def _segment_roles(texts: tuple[str, ...]) -> frozenset[Role]:
+    """The roles of the labels a header segment of these word texts prints."""
+    found = (label_role(" ".join(texts[start:end])) for start, end in _label_cuts(texts))
+    return frozenset(role for role in found if role is not None)
+
+
+@lru_cache(maxsize=4096)
+def _label_cuts(texts: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """Where `_split_label` cuts a segment of these word texts: (start, end) word indices.
+    Kept: the header search asks about the same segments as the column reading."""
+    if len(texts) == 1:
+        return ((0, 1),)
+    labels: list[tuple[int, int]] = []
     known: list[bool] = []
     index = 0
-    while index < len(words):
-        span = _longest_label(words, index)
-        labels.append(list(words[index : index + max(span, 1)]))
+    while index < len(texts):
+        span = _longest_label(texts, index)
+        labels.append((index, index + max(span, 1)))
         known.append(span > 0)
         index += max(span, 1)
     return _merge_unknown(labels, known)
 
 
-def _longest_label(words: Sequence[Word], index: int) -> int:
+def _longest_label(texts: Sequence[str], index: int) -> int:
     """How many words from `index` make the longest known label (0: none)."""
-    head = label_role(words[index].text)
+    head = label_role(texts[index])
     for span in (4, 3, 2):
-        if index + span <= len(words):
-            role = label_role(" ".join(w.text for w in words[index : index + span]))
+        if index + span <= len(texts):
+            role = label_role(" ".join(texts[index : index + span]))
             allowed = _PHRASE_HEADS.get(head, {head}) if head is not None else {role}
             # "Work Date", "Service Date": a phrase ending in a date names a date column.
             if role is not None and (role in allowed or role is Role.DATE):
@@ -425,20 +439,20 @@ def _longest_label(words: Sequence[Word], index: int) -> int:
     return 1 if head is not None else 0
 
 
-def _merge_unknown(labels: list[list[Word]], known: list[bool]) -> list[list[Word]]:
+def _merge_unknown(labels: list[tuple[int, int]], known: list[bool]) -> tuple[tuple[int, int], ...]:
     if sum(known) <= 1:
-        return [[w for label in labels for w in label]]
-    merged: list[list[Word]] = []
-    pending: list[Word] = []
-    for label, is_known in zip(labels, known, strict=True):
+        return ((labels[0][0], labels[-1][1]),)
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None  # where unknown words before the first label start
+    for (start, end), is_known in zip(labels, known, strict=True):
         if is_known:
-            merged.append(pending + label)
-            pending = []
+            merged.append((start if pending is None else pending, end))
+            pending = None
         elif merged:
-            merged[-1].extend(label)
-        else:
-            pending.extend(label)
-    return merged
+            merged[-1] = (merged[-1][0], end)
+        elif pending is None:
+            pending = start
+    return tuple(merged)
 
 
 def _resolve_roles(found: list[Role | None], columns: Sequence[Column]) -> dict[Role, int]:
@@ -593,8 +607,10 @@ def _column_is_numeric(index: int, grid: _Grid) -> bool:
     return len(values) >= 2 and numbers >= 0.8 * len(values)
 
 
+@lru_cache(maxsize=4096)
 def _leading_number(text: str) -> Decimal | None:
-    """The number a cell prints, or the number it starts with ("12 EA")."""
+    """The number a cell prints, or the number it starts with ("12 EA"). Kept: each pair of
+    candidate columns reads the same sample cells again."""
     if not any(ch.isdigit() for ch in text) or "%" in text:
         return None
     value = parse_amount(text)
@@ -842,7 +858,7 @@ def _label_beside_amount(pieces: Sequence[Sequence[Word]], position: int) -> boo
         position > 0
         and len(label) <= 3
         and len(after) == 1
-        and all(_is_number(word.text) for word in after[0])
+        and all(is_numeric(word.text) for word in after[0])
     )
 
 

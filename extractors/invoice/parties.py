@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from extractors.fuzzy import edit_distance
+from extractors.fuzzy import within_one_edit
 from extractors.invoice.columns import label_role
 from extractors.invoice.labels import Field, find_labels
 from extractors.layout import Cell, body_size, cell_right, cells_below
@@ -120,7 +120,7 @@ def _strip_key(text: str) -> str:
 
 
 def _is_name(text: str) -> bool:
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))
     return letters >= 2 and not text[:1].isdigit() and _ID_LINE.match(text) is None
 
 
@@ -246,9 +246,8 @@ def _sentence(text: str) -> bool:
 
 def _misread_title(folded: str) -> bool:
     """A document title as OCR may read it: "INVOIC", "lNVOICE", "TAX LNUOICE"."""
-    letters = "".join(ch for ch in folded if ch.isalpha())
-    return any(abs(len(letters) - len(title)) <= 1 and edit_distance(letters, title) <= 1
-               for title in _TITLES)  # fmt: skip
+    letters = "".join(filter(str.isalpha, folded))
+    return any(within_one_edit(letters, title) for title in _TITLES)
 
 
 def _column_titles(row: Sequence[Cell]) -> bool:
@@ -269,13 +268,16 @@ def _is_label(text: str) -> bool:
 def _letterhead_ranking(
     rows: Sequence[Sequence[Cell]], page_height: float, excluded: set[str]
 ) -> list[Cell]:
+    limit = _TOP_SHARE * page_height
+    # Only the top of the page is read: rows with no cell there are not looked at closer.
     top = [
         run
         for row in rows
-        if not _column_titles(row)
+        if any(cell.box.y0 < limit for cell in row) and not _column_titles(row)
         for cell in row
+        if cell.box.y0 < limit
         for run in _size_runs(cell)
-        if cell.box.y0 < _TOP_SHARE * page_height and _letterhead_candidate(run, excluded)
+        if _letterhead_candidate(run, excluded)
     ]
     return sorted(top, key=lambda cell: _prominence(cell, page_height), reverse=True)
 
