@@ -118,6 +118,7 @@ _JOIN_GAP = 0.7
 _TOTALS_FIELDS = frozenset({Field.SUBTOTAL, Field.TAX, Field.TOTAL, Field.AMOUNT_DUE,
                             Field.RETAINAGE})  # fmt: skip
 _SURE_TOTALS_LABEL = 0.8
+_UNIT_APART = 1.0  # type sizes between a quantity and its unit: two columns, not one cell
 _NOTE_SIZE = 0.9  # a line in type this much smaller than its row's is a note, not its name
 # A table continues on a page without a repeated header only if a row comes this early.
 _CONTINUATION_LINES = 25
@@ -881,8 +882,9 @@ def _read_line(line: TextLine, header: _Header) -> _Read:
         if Role.DESCRIPTION in roles
         else _unlabelled_text(cells, header),
         quantity=quantity,
-        # The contract: no unit column, no unit (even when the quantity cell prints one).
-        unit=_unit(unit_cell) if unit_cell is not None else None,
+        # The contract: no unit column, no unit (even when the quantity cell prints one); a
+        # unit set apart from the quantity is a column whose label was not read.
+        unit=_unit(unit_cell) if unit_cell is not None else _unit_apart(cell(Role.QUANTITY)),
         unit_price=_money(cell(Role.UNIT_PRICE), comma),
         amount=_money(cell(Role.AMOUNT), comma),
         cost_code=_text(cell(Role.COST_CODE)),
@@ -969,7 +971,21 @@ def _quantity(cell: Cell | None, decimal_comma: bool) -> Decimal | None:
     value = _count(cell.text, decimal_comma)
     if value is None:
         value = _count(cell.words[0].text, decimal_comma)
+    if value is None and read_by_ocr(cell.words):
+        value = _count(cell.words[0].text.rstrip(".,'"), decimal_comma)  # "104." off a speck
     return value
+
+
+def _unit_apart(cell: Cell | None) -> str | None:
+    """A unit printed a column's gap after the quantity ("175     CY"), not one space after
+    it ("175 CY"): the values of a unit column whose label is missing."""
+    if cell is None or len(cell.words) != 2:
+        return None
+    number, word = cell.words
+    gap = word.box.x0 - number.box.x1
+    if gap < _UNIT_APART * number.size or not is_numeric(number.text.rstrip(".,'")):
+        return None
+    return word.text if word.text.isalpha() and _UNIT_WORD.fullmatch(word.text) else None
 
 
 def _unit(cell: Cell | None) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 from extractors.invoice import extract_invoice
 from extractors.invoice.columns import Role, label_role
 from extractors.invoice.line_items import extract_line_items
-from extractors.page import Box, Page, Word
+from extractors.page import Box, Page, TextSource, Word
 from extractors.text_layer import read_text_layer
 from tests.unit.printed import Line, extract, read_page
 
@@ -460,3 +460,45 @@ def test_a_page_subtotal_carried_to_the_next_page_does_not_end_the_table() -> No
               (520, 400, "25.00", 9.0, True)]  # fmt: skip
     items = extract_invoice([read_page(first), read_page(second)]).invoice.line_items
     assert [item.description for item in items] == ["Wire mesh", "Rebar chairs"]
+
+
+def _ocr_row(y: float, cells: list[tuple[float, str]]) -> list[Word]:
+    return [
+        Word(text, Box(x, y, x + 6.0 * len(text), y + 10), 10.0, False, 0.9) for x, text in cells
+    ]
+
+
+def test_a_unit_column_whose_label_ocr_missed_is_still_read() -> None:
+    header = _ocr_row(100, [(40, "Description"), (360, "Qty"), (446, "Unit"), (472, "Price"),
+                            (533, "Amount")])  # fmt: skip
+    rows = [
+        _ocr_row(
+            120,
+            [
+                (40, "Gravel"),
+                (80, "base"),
+                (360, "175"),
+                (392, "CY"),
+                (452, "36.23"),
+                (530, "6,340.25"),
+            ],
+        ),  # fmt: skip
+        _ocr_row(
+            140,
+            [
+                (40, "Delivery"),
+                (92, "charge"),
+                (366, "1."),
+                (392, "LS"),
+                (452, "75.71"),
+                (536, "75.71"),
+            ],
+        ),  # fmt: skip
+    ]
+    page = Page(1, 612, 792, tuple(word for line in (header, *rows) for word in line),
+                TextSource.OCR)  # fmt: skip
+    items = extract_line_items([page]).items
+    assert [(item.quantity, item.unit) for item in items] == [
+        (Decimal("175"), "CY"),
+        (Decimal("1"), "LS"),  # "1." with a speck after it is a quantity of one
+    ]
