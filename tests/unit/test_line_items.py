@@ -482,7 +482,7 @@ def test_a_unit_column_whose_label_ocr_missed_is_still_read() -> None:
                 (452, "36.23"),
                 (530, "6,340.25"),
             ],
-        ),  # fmt: skip
+        ),
         _ocr_row(
             140,
             [
@@ -493,7 +493,7 @@ def test_a_unit_column_whose_label_ocr_missed_is_still_read() -> None:
                 (452, "75.71"),
                 (536, "75.71"),
             ],
-        ),  # fmt: skip
+        ),
     ]
     page = Page(1, 612, 792, tuple(word for line in (header, *rows) for word in line),
                 TextSource.OCR)  # fmt: skip
