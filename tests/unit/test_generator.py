@@ -28,6 +28,7 @@ from fixtures.generator import (
     LAYOUTS,
     STRESS_LAYOUTS,
     WILD2_LAYOUTS,
+    WILD3_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -133,7 +134,13 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
     # The randomised stress designs are development layouts too, generated on demand; the fresh
     # held-out designs are generated on demand for the evaluation only.
     held_out_fresh = set(FRESH_HELD_OUT_LAYOUTS) | set(FRESH2_HELD_OUT_LAYOUTS)
-    development = set(ALL_LAYOUTS) | set(STRESS_LAYOUTS) | set(WILD_LAYOUTS) | set(WILD2_LAYOUTS)
+    development = (
+        set(ALL_LAYOUTS)
+        | set(STRESS_LAYOUTS)
+        | set(WILD_LAYOUTS)
+        | set(WILD2_LAYOUTS)
+        | set(WILD3_LAYOUTS)
+    )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)
     fresh = set(FRESH_HELD_OUT_LAYOUTS)
