@@ -140,17 +140,16 @@ def header_band(
     """The run of lines [start, end) stacked tightly around lines[index] that still read as
     header text (per `is_label_line`): multi-line column labels."""
     start = index
-    while (
-        start > 0 and _stacked(lines[start - 1], lines[start]) and is_label_line(lines[start - 1])
-    ):
+    while start > 0 and stacked(lines[start - 1], lines[start]) and is_label_line(lines[start - 1]):
         start -= 1
     end = index + 1
-    while end < len(lines) and _stacked(lines[end - 1], lines[end]) and is_label_line(lines[end]):
+    while end < len(lines) and stacked(lines[end - 1], lines[end]) and is_label_line(lines[end]):
         end += 1
     return start, end
 
 
-def _stacked(upper: TextLine, lower: TextLine) -> bool:
+def stacked(upper: TextLine, lower: TextLine) -> bool:
+    """Whether `lower` sits tightly under `upper`, as the lines of one multi-line label."""
     height = min(upper.box.height, lower.box.height)
     return lower.box.y0 - upper.box.y1 <= _STACK_GAP * height
 

@@ -167,6 +167,8 @@ def label_role(text: str) -> Role | None:
         for role, pattern in _prefilter().possible(candidate):
             if pattern.fullmatch(candidate):
                 return role
+    if "/" in label and any(label_role(part) is Role.DESCRIPTION for part in label.split("/")):
+        return Role.DESCRIPTION  # "Item No. / Description": the description, numbered
     return None
 
 

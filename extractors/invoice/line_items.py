@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from extractors.dates import find_dates
 from extractors.invoice.columns import Role, is_strong_description, label_role, normalise_label
@@ -35,6 +35,7 @@ from extractors.tables import (
     header_columns,
     is_numeric,
     segments,
+    stacked,
     vertical_bounds,
 )
 from extractors.values import parse_amount
@@ -118,6 +119,12 @@ _JOIN_GAP = 0.7
 _TOTALS_FIELDS = frozenset({Field.SUBTOTAL, Field.TAX, Field.TOTAL, Field.AMOUNT_DUE,
                             Field.RETAINAGE})  # fmt: skip
 _SURE_TOTALS_LABEL = 0.8
+# A column headed "Item No. / Description" prints the item number before the description.
+_NUMBER_AND_DESCRIPTION = re.compile(
+    r"(?i)\b(?:item|part|sku|art(?:icle)?|product|code)\b.*\b(?:description|desc|bezeichnung)\b"
+)
+_LEADING_ITEM_NUMBER = re.compile(r"^[A-Z0-9][\w./-]*\d[\w./-]*\s+[-–:|]\s+")
+_LEAD_IN_MARGIN = 1.0  # points: a description line this much closer to the row below joins it
 _UNIT_APART = 1.0  # type sizes between a quantity and its unit: two columns, not one cell
 _NOTE_SIZE = 0.9  # a line in type this much smaller than its row's is a note, not its name
 # A table continues on a page without a repeated header only if a row comes this early.
@@ -183,6 +190,8 @@ class _State:
     header: _Header | None = None
     rows: list[_Read] = field(default_factory=list)
     draft: _Draft | None = None
+    # Description lines printed above their row's numbers (cells aligned to the bottom).
+    lead_in: list[str] = field(default_factory=list)
     finished: bool = False
     table_end: dict[int, float] = field(default_factory=dict)
 
@@ -239,13 +248,18 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
         # Cutting a sidebar off only removes labels: a line that names no item header as it
         # is names none once cut, so only such lines are looked at closer.
         printed = _label_roles(lines[index], allowed_numbers=len(lines[index].words))
-        if printed is None or not _is_item_header(printed):
+        if printed is None:
+            continue
+        above = _roles_above(lines, index)  # the upper line of a two-line header
+        if not _is_item_header(printed | above) or _fuller_below(lines, index, printed):
             continue
         left, right = _label_span(lines[index], lines[index + 1 : index + 1 + _SAMPLE_LINES])
         line = _clip(lines[index], left, right)
-        if line is None or _header_roles(line) is None:
+        line_roles = None if line is None else _label_roles(line, allowed_numbers=1)
+        if line is None or line_roles is None or not _is_item_header(line_roles | above):
             continue
-        first, end = header_band(lines, index, _is_label_line)
+        # A side panel printed level with the header ("Delivery address") is no part of it.
+        first, end = header_band(lines, index, partial(_labels_between, left=left, right=right))
         clipped = [
             line if at == index else _clip(lines[at], left, right) for at in range(first, end)
         ]
@@ -266,6 +280,29 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
             checked = _checked_roles(resolved, named, layout, [b for b in body if b])
             return _Header(layout, checked, box, end)
     return None
+
+
+def _roles_above(lines: Sequence[TextLine], index: int) -> set[Role]:
+    """The roles named by the line stacked right above this one (none when there is none)."""
+    if index == 0 or not stacked(lines[index - 1], lines[index]):
+        return set()
+    above = lines[index - 1]
+    return _label_roles(above, allowed_numbers=0) or set()
+
+
+def _fuller_below(lines: Sequence[TextLine], index: int, roles: set[Role]) -> bool:
+    """Whether the next line, stacked under this one, names more columns: the main line of a
+    two-line header ("Unit price" / "Amount" over "Pos.  Description ... Quantity  Unit")."""
+    if index + 1 >= len(lines) or not stacked(lines[index], lines[index + 1]):
+        return False
+    below = lines[index + 1]
+    named = _label_roles(below, allowed_numbers=len(below.words))
+    return named is not None and _is_item_header(named | roles) and len(named) > len(roles)
+
+
+def _labels_between(line: TextLine, left: float, right: float) -> bool:
+    clipped = _clip(line, left, right)
+    return clipped is not None and _is_label_line(clipped)
 
 
 def _label_span(line: TextLine, below: Sequence[TextLine]) -> tuple[float, float]:
@@ -673,9 +710,47 @@ def _read_body(page: Page, lines: Sequence[TextLine], state: _State) -> int | No
             return None
         if _is_running_total(text, read):
             continue
+        if _leads_in(line, read, lines, index, state):
+            state.lead_in.append(read.description or "")
+            continue
         if _take(read, state):
             state.table_end[page.number] = max(state.table_end.get(page.number, 0.0), line.box.y1)
     return None
+
+
+def _leads_in(
+    line: TextLine, read: _Read, lines: Sequence[TextLine], index: int, state: _State
+) -> bool:
+    """Whether a line of description only belongs to the row printed under it: it sits
+    closer to the next line than to the row above, and the lines under it reach a row's
+    numbers (a table whose cells are aligned to the bottom of a wrapped description)."""
+    if read.has_numbers or not read.description or state.header is None:
+        return False
+    if state.lead_in:
+        return True  # the next line of a description already waiting for its numbers
+    if state.draft is None or read.bold:
+        return False  # before the first row, or a section's heading
+    described = state.header.roles.get(Role.DESCRIPTION)
+    if any(cell.column != described for cell in assign_cells(line.words, state.header.layout)):
+        return False  # words in other columns: a row of its own (labels, a note), not a wrap
+    after = [_within_table(line, state.header.box) for line in lines[index + 1 : index + 4]]
+    below = [line for line in after if line is not None]
+    if not below:
+        return False
+    gap_below = below[0].box.y0 - read.box.y1
+    if gap_below >= read.box.y0 - state.draft.last_text_y1 - _LEAD_IN_MARGIN:
+        return False
+    previous = read.box
+    for other in below:
+        if other.box.y0 - previous.y1 > _JOIN_GAP * other.box.height:
+            return False  # the lines down to the numbers must be set tight, as one cell's are
+        ahead = _read_line(other, state.header)
+        if ahead.has_numbers:
+            return _is_anchor(ahead, state.header)
+        if not ahead.description:
+            return False
+        previous = other.box
+    return False
 
 
 def _within_table(line: TextLine, header: Box) -> TextLine | None:
@@ -722,7 +797,9 @@ def _take(read: _Read, state: _State) -> bool:
             return True
         if _is_anchor(read, state.header):
             _flush(state)
-            state.draft = _Draft(read, [read.description] if read.description else [], read.box.y1)
+            descriptions = [*state.lead_in, *([read.description] if read.description else [])]
+            state.lead_in = []
+            state.draft = _Draft(read, descriptions, read.box.y1)
             return True
         return False  # numbers that neither start nor complete a row: a note under it
     if read.description and draft is not None and _continues(draft, read):
@@ -913,7 +990,10 @@ def _description(cell: Cell | None, header: _Header) -> str | None:
         and words[1].box.x0 - first.box.x1 > CELL_GAP * first.size
     ):
         words = words[1:]
-    return " ".join(w.text for w in words).strip() or None
+    text = " ".join(w.text for w in words).strip()
+    if _NUMBER_AND_DESCRIPTION.search(header.layout.columns[header.roles[Role.DESCRIPTION]].label):
+        text = _LEADING_ITEM_NUMBER.sub("", text, count=1)  # "Item No. / Description"
+    return text or None
 
 
 def _unlabelled_text(cells: dict[int, Cell], header: _Header) -> str | None:

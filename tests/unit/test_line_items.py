@@ -12,6 +12,7 @@ from extractors.invoice.columns import Role, label_role
 from extractors.invoice.line_items import extract_line_items
 from extractors.page import Box, Page, TextSource, Word
 from extractors.text_layer import read_text_layer
+from models import LineItem
 from tests.unit.printed import Line, extract, read_page
 
 _CHAR = 5.0  # points per character at size 10 in these hand-made pages
@@ -501,4 +502,86 @@ def test_a_unit_column_whose_label_ocr_missed_is_still_read() -> None:
     assert [(item.quantity, item.unit) for item in items] == [
         (Decimal("175"), "CY"),
         (Decimal("1"), "LS"),  # "1." with a speck after it is a quantity of one
+    ]
+
+
+def _table(header: list[Line], rows: list[Line]) -> list[LineItem]:
+    page: list[Line] = [
+        (40, 40, "Keystone Electric Inc.", 14.0, True),
+        (300, 100, "Invoice No.: INV-2291"),
+        *header,
+        *rows,
+    ]
+    return extract(page).invoice.line_items
+
+
+def test_an_item_number_before_the_description_in_one_column_is_no_part_of_it() -> None:
+    header: list[Line] = [
+        (40, 300, "Item No. / Description", 8.5, True),
+        (360, 300, "Qty", 8.5, True),
+        (420, 300, "Unit Price", 8.5, True),
+        (520, 300, "Amount", 8.5, True),
+    ]
+    rows: list[Line] = [
+        (40, 320, "CNC-37479 - Joint compound, all purpose 4.5 gal"),
+        (360, 320, "39.00"),
+        (420, 320, "17.3900"),
+        (520, 320, "678.21"),
+    ]
+    items = _table(header, rows)
+    assert [(item.description, item.quantity) for item in items] == [
+        ("Joint compound, all purpose 4.5 gal", Decimal("39"))
+    ]
+
+
+def test_a_two_line_header_whose_upper_line_names_fewer_columns() -> None:
+    header: list[Line] = [
+        (40, 190, "Delivery address", 8.0, True),
+        (480, 182, "Unit price", 8.5, True),
+        (540, 182, "Amount", 8.5, True),
+        (40, 200, "Oak Hollow Elementary Addition"),
+        (180, 192, "Pos.", 8.5, True),
+        (210, 192, "Description", 8.5, True),
+        (400, 192, "Quantity", 8.5, True),
+        (445, 192, "Unit", 8.5, True),
+        (490, 192, "(EUR)", 8.5, True),
+        (545, 192, "(EUR)", 8.5, True),
+    ]
+    rows: list[Line] = [
+        (190, 210, "10"),
+        (210, 210, "Welded wire mesh 6x6 W1.4"),
+        (400, 210, "190"),
+        (448, 210, "SF"),
+        (490, 210, "0.36"),
+        (545, 210, "68.40"),
+    ]
+    items = _table(header, rows)
+    assert [(item.description, item.unit, item.amount) for item in items] == [
+        ("Welded wire mesh 6x6 W1.4", "SF", Decimal("68.40"))
+    ]
+
+
+def test_description_lines_set_above_their_rows_numbers_belong_to_that_row() -> None:
+    header: list[Line] = [
+        (40, 300, "Description", 9.0, True),
+        (360, 300, "Qty", 9.0, True),
+        (420, 300, "Unit Price", 9.0, True),
+        (520, 300, "Amount", 9.0, True),
+    ]
+    rows: list[Line] = [
+        (40, 320, "Welded wire mesh 6x6 W1.4"),
+        (360, 320, "190"),
+        (420, 320, "0.36"),
+        (520, 320, "68.40"),
+        # Bottom-aligned cells: the wrapped description starts above the row's numbers.
+        (40, 336, "Laborer, site cleanup - north stair core and elevator"),
+        (40, 346, "lobby area"),
+        (360, 346, "104"),
+        (420, 346, "53.60"),
+        (520, 346, "5,574.40"),
+    ]
+    items = _table(header, rows)
+    assert [item.description for item in items] == [
+        "Welded wire mesh 6x6 W1.4",
+        "Laborer, site cleanup - north stair core and elevator lobby area",
     ]
