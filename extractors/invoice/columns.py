@@ -68,7 +68,7 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
     (
         Role.COST_CODE,
         (
-            r"cost ?codes?|phase( code)?|cc|csi( code)?|job ?cost( code)?",
+            r"cost ?(codes?|cd\.?)|phase( code)?|cc|csi( code)?|job ?cost( code)?",
             r"kostenstelle|kostenart|code analytique|centro de coste|kostenplaats",
         ),
     ),

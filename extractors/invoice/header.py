@@ -203,6 +203,8 @@ def _sources(
         return sources
     depth = 4 if hit.label.field in _MONEY_FIELDS else 1
     below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
+    if below and _next_key(cell, below[0]):
+        below = []  # the next key of a column of keys ("Due" over "Subcontract / PO")
     right = cell_right(rows, cell)
     if right is None and (not below or _starts_with_label(below[0])):
         right = _right_across_lines(rows, cell)  # nothing right of it or under it: look level
@@ -224,6 +226,14 @@ def _sources(
             break
         sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
     return sources
+
+
+def _next_key(key: Cell, under: Cell) -> bool:
+    """Whether the text under a bold key is the next bold key of the same column of keys, set
+    flush left with it, with its own value to its right."""
+    return (
+        under.bold and key.bold and abs(under.box.x0 - key.box.x0) <= 2 and under.size == key.size
+    )
 
 
 def _right_across_lines(rows: Sequence[Sequence[Cell]], key: Cell) -> Cell | None:

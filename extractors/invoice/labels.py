@@ -214,7 +214,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.SUBTOTAL,
         0.8,
-        r"work\s+(?:completed|performed|done)(?:\s+this\s+(?:period|month))?"
+        r"(?:total\s+)?work\s+(?:(?:completed|performed|done)\s+)?this\s+(?:period|month)"
+        r"|work\s+(?:completed|performed|done)"
         r"|(?:amount|value)\s+this\s+period",
     ),
     (Field.SUBTOTAL, 0.7, r"netto(?:summe)?|summe\s+netto|gesamt\s+netto"),

@@ -342,3 +342,24 @@ def test_work_this_period_is_the_subtotal_and_a_holdback_is_retainage() -> None:
     assert (invoice.total, invoice.retainage) == (Decimal("2311.10"), Decimal("231.11"))
     assert invoice.amount_due == Decimal("2079.99")
     assert len(invoice.line_items) == 3
+
+
+def test_a_column_of_bold_keys_each_with_its_value_to_the_right() -> None:
+    keys: list[Line] = [
+        *LETTERHEAD,
+        (405, 109, "Invoice #", 8.5, True),
+        (560, 109, "RC-4761-02", 8.5, False, "right"),
+        (405, 121, "Date", 8.5, True),
+        (560, 121, "04/30/2026", 8.5, False, "right"),
+        (405, 134, "Due", 8.5, True),
+        (560, 134, "05/15/2026", 8.5, False, "right"),
+        (405, 146, "Subcontract / PO", 8.5, True),
+        (560, 146, "P8950-03", 8.5, False, "right"),
+    ]
+    invoice = extract(keys).invoice
+    assert invoice.due_date == date(2026, 5, 15)
+    assert invoice.po_number == "P8950-03"
+
+
+def test_total_work_this_period_is_the_subtotal() -> None:
+    assert find_labels("Total Work This Period")[0].label.field is Field.SUBTOTAL
