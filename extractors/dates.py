@@ -8,7 +8,7 @@ whether a numeric date is day-first. Pure text in, values out; no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -126,9 +126,12 @@ _DAY_FIRST_CURRENCIES = frozenset({"EUR", "GBP", "AUD", "NZD", "CHF", "INR", "ZA
 _MONTH_FIRST_CURRENCIES = frozenset({"USD", "CAD"})
 
 
-def infer_day_first(texts: Iterable[str], currency: str | None, english: bool) -> bool:
+def infer_day_first(
+    texts: Iterable[str], currency: str | None, english: Callable[[], bool]
+) -> bool:
     """Whether a document's numeric dates are day-first: decided by any date whose first
-    part exceeds 12 (or second part does), else by currency and language hints."""
+    part exceeds 12 (or second part does), else by currency and language hints (`english`
+    is asked only when nothing else decides)."""
     day_votes = month_votes = 0
     # One scan of all texts: a line break between two texts stops a match as their ends do.
     for match in _NUMERIC.finditer("\n".join(texts)):
@@ -143,4 +146,4 @@ def infer_day_first(texts: Iterable[str], currency: str | None, english: bool) -
         return False
     if currency in {"GBP", "AUD", "NZD"}:
         return True
-    return currency in _DAY_FIRST_CURRENCIES and not english
+    return currency in _DAY_FIRST_CURRENCIES and not english()

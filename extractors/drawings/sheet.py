@@ -199,7 +199,7 @@ def _near_texts(ctx: _Context) -> list[str]:
 def read_sheet(page: Page) -> SheetRead:
     """A sheet's page (text layer or OCR words) in, its title-block read out."""
     ctx, anchor = _context(page)
-    day_first = infer_day_first(_near_texts(ctx), None, True)
+    day_first = infer_day_first(_near_texts(ctx), None, lambda: True)
     table = read_revision_table(page, ctx.labels, ctx.point, day_first)
     ctx = replace(ctx, excluded=_table_box(table))
     values: dict[str, str | None] = {}

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from extractors.dates import find_dates, infer_day_first
 from extractors.invoice.header import (
@@ -77,9 +78,13 @@ class _Found:
 def _hints(texts: list[str], candidates_currency: str | None) -> tuple[Hints, str | None]:
     full = "\n".join(texts)
     currency = candidates_currency or detect_currency(full)
-    english = len(_ENGLISH.findall(full)) >= len(_FOREIGN.findall(full))
-    day_first = infer_day_first(texts, currency, english)
+    day_first = infer_day_first(texts, currency, partial(_english, full))
     return Hints(infer_decimal_separator(texts), day_first), currency
+
+
+def _english(text: str) -> bool:
+    """Whether a text has at least as many English invoice words as foreign ones."""
+    return len(_ENGLISH.findall(text)) >= len(_FOREIGN.findall(text))
 
 
 def _currency_label(pages_rows: Sequence[Rows]) -> str | None:
