@@ -29,6 +29,7 @@ from fixtures.generator import (
     STRESS_LAYOUTS,
     WILD2_LAYOUTS,
     WILD3_LAYOUTS,
+    WILD4_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -140,6 +141,7 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD_LAYOUTS)
         | set(WILD2_LAYOUTS)
         | set(WILD3_LAYOUTS)
+        | set(WILD4_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)
