@@ -167,8 +167,12 @@ def label_role(text: str) -> Role | None:
         for role, pattern in _prefilter().possible(candidate):
             if pattern.fullmatch(candidate):
                 return role
-    if "/" in label and any(label_role(part) is Role.DESCRIPTION for part in label.split("/")):
-        return Role.DESCRIPTION  # "Item No. / Description": the description, numbered
+    if "/" in label or "&" in label:
+        named = {label_role(part) for part in re.split(r"[/&]", label) if part.strip()} - {None}
+        if Role.DESCRIPTION in named:
+            return Role.DESCRIPTION  # "Item No. / Description": the description, numbered
+        if len(named) == 1:
+            return named.pop()  # "Qty / Qté", "Amount / Montant": one column in two languages
     return None
 
 

@@ -32,6 +32,10 @@ _WORDS = re.compile(r"[^\W\d_]{4,}")
 _RIGHT_REACH = 180.0  # points: a value further right than this belongs to another block
 _LEVEL = 0.4  # a cell sharing this much of its height with a key's stands level with it
 _RATE = re.compile(r"^[\s.-]*%")
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?\.?,?\s+",
+    re.I,
+)
 # A rate's base just before an amount: "13% on", "19 % USt. auf", "TVA 20 % sur", "@ 5% of".
 _BASE_FIT = 0.3
 _BASE_BEFORE = re.compile(
@@ -124,7 +128,7 @@ def _id_values(source: _Source, field: Field) -> list[tuple[Value, float]]:
 
 
 def _date_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
-    text = _LEAD.sub("", source.text)
+    text = _WEEKDAY.sub("", _LEAD.sub("", source.text))  # "Thursday, December 18, 2025"
     found = find_dates(text, hints.day_first)
     if not found or found[0].start > 3:
         return []

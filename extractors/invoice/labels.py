@@ -113,7 +113,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.INVOICE_DATE,
         1.0,
-        r"date\s+(?:de\s+|of\s+)?(?:la\s+)?(?:facture|invoice)|fecha\s+(?:de\s+)?(?:la\s+)?factura",
+        r"date\s+(?:de\s+|of\s+)?(?:la\s+)?(?:facture|invoice)|fecha\s+(?:de\s+)?(?:la\s+)?factura"
+        r"|date\s+of\s+issue",
     ),
     (
         Field.INVOICE_DATE,
@@ -136,7 +137,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.DUE_DATE,
         1.0,
-        r"fecha\s+de\s+vencimiento|vencimiento|vervaldatum|vervaldag|pay\s+by|pay\s+before",
+        r"fecha\s+de\s+vencimiento|vencimiento|vence|vervaldatum|vervaldag|pay\s+by|pay\s+before",
     ),
     (
         Field.DUE_DATE,
@@ -237,7 +238,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         Field.TAX,
         0.9,
         r"(?:zzgl\.?|zuzügl\.?|zuzüglich|plus)\s+(?:ust|mwst|umsatzsteuer|vat)\.?|total\s+(?:tva|"
-        r"taxes)|montant\s+tva|tva|iva|btw|mwst\.?|ust\.?",
+        r"taxes)|montant\s+tva|tva|iva|impuestos?|btw|mwst\.?|ust\.?",
     ),
     (
         Field.RETAINAGE,

@@ -125,6 +125,7 @@ _NUMBER_AND_DESCRIPTION = re.compile(
 )
 _LEADING_ITEM_NUMBER = re.compile(r"^[A-Z0-9][\w./-]*\d[\w./-]*\s+[-–:|]\s+")
 _LEAD_IN_MARGIN = 1.0  # points: a description line this much closer to the row below joins it
+_TIMES = re.compile(r"^\s*(\d[\d.,']*)\s*(?:[A-Za-z]{1,4}\.?\s*)?[x×@]\s*\S")
 _UNIT_APART = 1.0  # type sizes between a quantity and its unit: two columns, not one cell
 _NOTE_SIZE = 0.9  # a line in type this much smaller than its row's is a note, not its name
 # A table continues on a page without a repeated header only if a row comes this early.
@@ -264,7 +265,7 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
             line if at == index else _clip(lines[at], left, right) for at in range(first, end)
         ]
         band = [other for other in clipped if other is not None]
-        columns = header_columns(band, line, _split_label)
+        columns = _bilingual(header_columns(band, line, _split_label))
         box = band[0].box
         for line in band[1:]:
             box = box.union(line.box)
@@ -280,6 +281,23 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
             checked = _checked_roles(resolved, named, layout, [b for b in body if b])
             return _Header(layout, checked, box, end)
     return None
+
+
+def _bilingual(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """A label cut after its slash or ampersand ("Qty /" beside "Qté", "Item &" beside
+    "Description") is one column (in two languages, or of two things)."""
+    merged: list[Column] = []
+    for column in columns:
+        previous = merged[-1] if merged else None
+        if previous is not None and previous.label.rstrip().endswith(("/", "&")):
+            merged[-1] = Column(
+                f"{previous.label} {column.label}",
+                previous.box.union(column.box),
+                f"{previous.main} {column.main}".strip(),
+            )
+        else:
+            merged.append(column)
+    return tuple(merged)
 
 
 def _roles_above(lines: Sequence[TextLine], index: int) -> set[Role]:
@@ -950,6 +968,8 @@ def _read_line(line: TextLine, header: _Header) -> _Read:
 
     comma = _decimal_comma(cell(Role.AMOUNT), cell(Role.UNIT_PRICE))
     quantity = _quantity(cell(Role.QUANTITY), comma)
+    if quantity is None:
+        quantity = _quantity_times(cell(Role.UNIT_PRICE), comma)  # "1,580 LF x $1.035"
     unit_cell = cell(Role.UNIT)
     return _Read(
         box=line.box,
@@ -1054,6 +1074,12 @@ def _quantity(cell: Cell | None, decimal_comma: bool) -> Decimal | None:
     if value is None and read_by_ocr(cell.words):
         value = _count(cell.words[0].text.rstrip(".,'"), decimal_comma)  # "104." off a speck
     return value
+
+
+def _quantity_times(cell: Cell | None, decimal_comma: bool) -> Decimal | None:
+    """The quantity printed before the price in one cell ("1,580 LF x $1.035", "12 @ 4.50")."""
+    match = _TIMES.match(cell.text) if cell is not None else None
+    return _count(match.group(1), decimal_comma) if match else None
 
 
 def _unit_apart(cell: Cell | None) -> str | None:

@@ -363,3 +363,15 @@ def test_a_column_of_bold_keys_each_with_its_value_to_the_right() -> None:
 
 def test_total_work_this_period_is_the_subtotal() -> None:
     assert find_labels("Total Work This Period")[0].label.field is Field.SUBTOTAL
+
+
+def test_dates_with_a_weekday_and_spanish_due_and_tax_labels() -> None:
+    fields: list[Line] = [
+        *LETTERHEAD,
+        (300, 160, "Invoice number: INV-2291"),
+        (300, 174, "Date of issue: Thursday, December 18, 2025"),
+        (300, 188, "Vence: Friday, 16 January 2026"),
+    ]
+    invoice = extract(fields).invoice
+    assert (invoice.invoice_date, invoice.due_date) == (date(2025, 12, 18), date(2026, 1, 16))
+    assert find_labels("Impuesto")[0].label.field is Field.TAX

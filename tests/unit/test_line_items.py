@@ -585,3 +585,44 @@ def test_description_lines_set_above_their_rows_numbers_belong_to_that_row() -> 
         "Welded wire mesh 6x6 W1.4",
         "Laborer, site cleanup - north stair core and elevator lobby area",
     ]
+
+
+def test_bilingual_and_joined_column_labels_are_one_column_each() -> None:
+    assert label_role("Qty / Qté") is Role.QUANTITY
+    assert label_role("Amount / Montant") is Role.AMOUNT
+    assert label_role("Item & Description") is Role.DESCRIPTION
+    header: list[Line] = [
+        (40, 300, "Item &", 8.5, True),
+        (72, 300, "Description", 8.5, True),
+        (330, 300, "Qty /", 8.5, True),
+        (352, 300, "Qté", 8.5, True),
+        (420, 300, "Price / Prix", 8.5, True),
+        (500, 300, "Amount / Montant", 8.5, True),
+    ]
+    rows: list[Line] = [
+        (40, 320, "Gravel base 3/4in crushed"),
+        (340, 320, "88"),
+        (425, 320, "47.32"),
+        (510, 320, "4,164.16"),
+    ]
+    items = _table(header, rows)
+    assert [(item.description, item.quantity, item.amount) for item in items] == [
+        ("Gravel base 3/4in crushed", Decimal("88"), Decimal("4164.16"))
+    ]
+
+
+def test_a_quantity_times_price_cell_gives_both() -> None:
+    header: list[Line] = [
+        (40, 300, "Item", 8.5, True),
+        (360, 300, "Qty x Price", 8.5, True),
+        (520, 300, "Amount", 8.5, True),
+    ]
+    rows: list[Line] = [
+        (40, 320, "Temporary fence panels, monthly"),
+        (360, 320, "1,580 LF x $1.035"),
+        (520, 320, "$1,635.30"),
+    ]
+    items = _table(header, rows)
+    assert [(item.quantity, item.unit_price, item.unit) for item in items] == [
+        (Decimal("1580"), Decimal("1.035"), None)
+    ]

@@ -14,11 +14,17 @@ import pytest
 from bench.score import HEADER_FIELDS, field_value, match_lines, values_equal
 from extractors.invoice import extract_invoice
 from extractors.text_layer import read_text_layer
-from fixtures.generator import WILD2_LAYOUTS, WILD3_LAYOUTS, WILD_LAYOUTS, generate_invoice
+from fixtures.generator import (
+    WILD2_LAYOUTS,
+    WILD3_LAYOUTS,
+    WILD4_LAYOUTS,
+    WILD_LAYOUTS,
+    generate_invoice,
+)
 
 
 @pytest.mark.parametrize("seed", (1500, 1501))
-@pytest.mark.parametrize("layout", WILD_LAYOUTS + WILD2_LAYOUTS + WILD3_LAYOUTS)
+@pytest.mark.parametrize("layout", WILD_LAYOUTS + WILD2_LAYOUTS + WILD3_LAYOUTS + WILD4_LAYOUTS)
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
     doc = pymupdf.open(stream=document.pdf)
