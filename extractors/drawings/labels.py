@@ -40,14 +40,19 @@ LABELS: tuple[tuple[Field, re.Pattern[str]], ...] = tuple(
             Field.PROJECT_NAME,
             rf"^(?:PROJECT|JOB)(?:\s*(?:NAME|TITLE))?(?=\s*[:.,;](?!\s*{_NO})|\s*$)",
         ),
-        (Field.SCALE, r"^SCALE" + _END),
+        (Field.SCALE, r"^(?:(?:DRAWING|DWG\.?|PLOT)\s+)?SCALE(?:\s*(?:@|AT)\s*A\d)?" + _END),
         (Field.ISSUE_DATE, r"^(?:ISSUE\s*DATE|DATE\s*ISSUED|ISSUED|DATE|PLOT\s*DATE)" + _END),
         (Field.REVISION, rf"^REV(?:ISION)?\.?(?:\s*{_NO})?(?=\s*:|\s*$)"),
         (
             Field.OTHER,
             r"^(?:DRAWN|DRN|CHECKED|CHK|APPROVED|APPR|DESIGNED|DES|REVIEWED)\.?(?:\s*BY)?" + _END,
         ),
-        (Field.OTHER, r"^(?:REVISIONS|ISSUES?\s*(?:&|AND)\s*REVISIONS|KEY\s*PLAN|SEAL)(?=\s*$)"),
+        (Field.OTHER, r"^(?:CLIENT|OWNER|STATUS|ISSUE|SUITABILITY|STAGE)" + _END),
+        (
+            Field.OTHER,
+            r"^(?:REVISIONS|AMENDMENTS|ISSUES?\s*(?:&|AND|/)\s*REVISIONS|KEY\s*PLAN"
+            r"|(?:PROFESSIONAL\s+)?SEAL)(?=\s*$)",
+        ),
     )
 )
 
@@ -66,7 +71,13 @@ SCALE = re.compile(
 
 REV_HEADER_MARK = re.compile(r"^(?:REV\.?|NO\.?|MARK|#|△|ISSUE|NUM\.?)$")
 REV_HEADER_DATE = re.compile(r"^DATE:?$")
-REV_HEADER_TEXT = re.compile(r"^(?:DESCRIPTION|DESCR\.?|REVISIONS?|REMARKS|COMMENTS|ISSUE)$")
+REV_HEADER_TEXT = re.compile(
+    r"^(?:DESCRIPTION|DESCR\.?|REVISIONS?|REMARKS|COMMENTS|ISSUE|AMENDMENTS?|CHANGES?)$"
+)
+# Initials columns a revision table may carry beside its three (by, checked, approved).
+REV_HEADER_EXTRA = re.compile(
+    r"^(?:BY|CHK\.?|CHKD\.?|CKD\.?|APP\.?|APPD\.?|APPR\.?|INT\.?|DRN\.?)$"
+)
 INDEX_HEADING = re.compile(
     r"(?:SHEET|DRAWING)S?\s+(?:INDEX|LIST)|(?:LIST|INDEX|SCHEDULE)\s+OF\s+(?:DRAWINGS|SHEETS)"
 )
@@ -91,6 +102,18 @@ def label_at_start(text: str) -> tuple[Field, int] | None:
         if match is not None:
             return field, match.end()
     return None
+
+
+# A bare "JOB" label heads a job's number on some blocks and its name on others: the value's
+# shape decides.
+_EITHER_PROJECT = re.compile(r"^JOB\s*[:.,;]?$")
+
+
+def fields_of(field: Field, text: str) -> tuple[Field, ...]:
+    """The fields a label found as `field` with this text may head."""
+    if field is Field.PROJECT_NAME and _EITHER_PROJECT.match(fold(text)):
+        return (Field.PROJECT_NAME, Field.PROJECT_NUMBER)
+    return (field,)
 
 
 def is_sheet_number(text: str) -> bool:

@@ -14,14 +14,24 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from extractors.dates import find_dates
-from extractors.drawings.labels import REV_HEADER_DATE, REV_HEADER_MARK, REV_HEADER_TEXT, fold
+from extractors.drawings.labels import (
+    REV_HEADER_DATE,
+    REV_HEADER_EXTRA,
+    REV_HEADER_MARK,
+    REV_HEADER_TEXT,
+    fold,
+)
 from extractors.drawings.title_block import Label, distance
 from extractors.lines import TextLine, group_lines
 from extractors.page import Box, Page, Word
 from extractors.tables import Column, ColumnLayout, assign_cells, box_of
 from models import Revision
 
-_HEADER_SPAN = 420.0  # points: a header's three labels sit this close together
+# A header's words sit this close together (points) and this far apart (of the type size):
+# the compact reading is tried first, and only when it finds no header the loose one (a
+# band's wide table, tight columns) so a loose match never displaces a compact one.
+_STRICT = (420.0, 1.2)
+_LOOSE = (720.0, 0.8)
 _WINDOW = 200.0  # points above and below a header searched for rows
 _MARK = re.compile(r"^(?:\d{1,3}|[A-Z]{1,2}|[A-Z]\d{1,2})$")  # 3, 12, C, AA, A1
 _SHORT_HEADER = re.compile(r"^[A-Z][A-Z0-9.]{1,3}$")
@@ -37,15 +47,17 @@ class RevisionTable:
     box: Box
 
 
-def _beside(word: Word, other: Word) -> bool:
+def _beside(word: Word, other: Word, span: float = _STRICT[0]) -> bool:
     overlap = min(word.box.y1, other.box.y1) - max(word.box.y0, other.box.y0)
-    close = abs(other.box.cx - word.box.cx) < _HEADER_SPAN
+    close = abs(other.box.cx - word.box.cx) < span
     return other is not word and close and overlap >= 0.6 * min(word.box.height, other.box.height)
 
 
-def _header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | None:
+def _header_at(
+    date: Word, words: Sequence[Word], reach: tuple[float, float]
+) -> tuple[Word, Word, Word] | None:
     """(mark, date, description) header words around a DATE word, on its line."""
-    near = [w for w in words if _beside(date, w)]
+    near = [w for w in words if _beside(date, w, reach[0])]
     marks = [w for w in near if REV_HEADER_MARK.match(fold(w.text))]
     texts = [w for w in near if REV_HEADER_TEXT.match(fold(w.text))]
     if not marks and texts:
@@ -56,17 +68,18 @@ def _header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | N
         others = [w for w in texts if w is not mark]
         if others and mark.box.x0 < date.box.x0:
             text = min(others, key=lambda w: abs(w.box.cx - date.box.cx))
-            if _columns_apart((mark, date, text)):
+            if _columns_apart((mark, date, text), reach[1]):
                 return mark, date, text
     return None
 
 
-def _columns_apart(words: Sequence[Word]) -> bool:
+def _columns_apart(words: Sequence[Word], gap: float) -> bool:
     """True when header words stand in separate columns, not in one phrase ("ISSUE DATE",
-    "PROJ. NO." are labels, not a revision table's header)."""
+    "PROJ. NO." are labels, not a revision table's header): farther apart than a word space
+    (about 0.3 of the type size)."""
     ordered = sorted(words, key=lambda w: w.box.x0)
     return all(
-        right.box.x0 - left.box.x1 > 1.2 * max(left.size, right.size)
+        right.box.x0 - left.box.x1 > gap * max(left.size, right.size)
         for left, right in pairwise(ordered)
     )
 
@@ -76,18 +89,23 @@ def find_header(
 ) -> tuple[Word, Word, Word] | None:
     """The revision-table header nearest a point (the sheet-number anchor)."""
     dates = [w for w in words if REV_HEADER_DATE.match(fold(w.text))]
-    headers = [found for date in dates if (found := _header_at(date, words)) is not None]
-    if not headers:
-        return None
-    return min(headers, key=lambda h: distance(box_of(h), point))
+    for reach in (_STRICT, _LOOSE):
+        headers = [h for date in dates if (h := _header_at(date, words, reach)) is not None]
+        if headers:
+            return min(headers, key=lambda h: distance(box_of(h), point))
+    return None
 
 
-def _right_bound(header: Sequence[Word], labels: Sequence[Label], page_width: float) -> float:
-    """Where the table ends on the right: the next title-block label beside it, else far."""
+def _right_bound(
+    header: Sequence[Word], labels: Sequence[Label], page_width: float, downward: bool
+) -> float:
+    """Where the table ends on the right: the next title-block label beside its header or its
+    rows (on the side they grow to), else far."""
     box = box_of(header)
+    top, bottom = (box.y0 - 2, box.y1 + _WINDOW) if downward else (box.y0 - _WINDOW, box.y1 + 2)
     beside = [
         label.box.x0 for label in labels
-        if label.box.x0 > box.x1 + 4 and abs(label.box.cy - box.cy) < _WINDOW
+        if label.box.x0 > box.x1 + 4 and top < label.box.cy < bottom
     ]  # fmt: skip
     rightmost = max(header, key=lambda w: w.box.x0)
     return min([*beside, rightmost.box.x0 + 260.0, page_width])
@@ -167,6 +185,53 @@ def _walk(lines: Sequence[TextLine], start: float, downward: bool) -> list[TextL
     return out
 
 
+def _extra_columns(header: Sequence[Word], words: Sequence[Word], x1: float) -> list[Word]:
+    """Initials columns (BY, CHK, APP) on the header's line: their cells are not the
+    description's."""
+    date = header[1]
+    return [
+        w for w in words
+        if w not in header and w.box.x0 < x1 and _beside(date, w)
+        and REV_HEADER_EXTRA.match(fold(w.text))
+    ]  # fmt: skip
+
+
+def _role(word: Word, header: Sequence[Word]) -> str:
+    if word is header[0]:
+        return "mark"
+    if word is header[1]:
+        return "date"
+    return "description" if word is header[2] else "other"
+
+
+def _rows_on_side(
+    page: Page, header: Sequence[Word], x1: float, side: tuple[bool, bool]
+) -> list[tuple[int, Revision, Box]]:
+    """The rows stacked under (or over) the header up to `x1`: rank, revision, row box."""
+    downward, day_first = side
+    x0 = min(w.box.x0 for w in header) - 8
+    ordered = sorted([*header, *_extra_columns(header, page.words, x1)], key=lambda w: w.box.x0)
+    roles = [_role(w, header) for w in ordered]
+    layout = ColumnLayout(
+        tuple(Column(w.text, w.box) for w in ordered), tuple(w.box.x0 - 4 for w in ordered[1:])
+    )
+    hbox = box_of(header)
+    words = [
+        w for w in page.words
+        if x0 <= w.box.cx < x1 and not (hbox.y0 <= w.box.cy <= hbox.y1)
+        and (hbox.cy < w.box.cy < hbox.y1 + _WINDOW if downward
+             else hbox.y0 - _WINDOW < w.box.cy < hbox.cy)
+    ]  # fmt: skip
+    found: list[tuple[int, Revision, Box]] = []
+    for rank, line in enumerate(_walk(group_lines(words), hbox.y1 if downward else hbox.y0,
+                                      downward)):  # fmt: skip
+        row = _row(line, layout, roles, day_first)
+        if row is None:
+            break
+        found.append((rank, row, line.box))
+    return found
+
+
 def read_revision_table(
     page: Page,
     labels: Sequence[Label],
@@ -177,31 +242,13 @@ def read_revision_table(
     header = find_header(page.words, point)
     if header is None:
         return None
-    ordered = sorted(header, key=lambda w: w.box.x0)
-    roles = ["mark" if w is header[0] else "date" if w is header[1] else "description"
-             for w in ordered]  # fmt: skip
-    layout = ColumnLayout(
-        tuple(Column(w.text, w.box) for w in ordered), tuple(w.box.x0 - 4 for w in ordered[1:])
-    )
-    hbox = box_of(header)
-    x0, x1 = ordered[0].box.x0 - 8, _right_bound(header, labels, page.width)
-    words = [
-        w for w in page.words
-        if x0 <= w.box.cx < x1 and hbox.y0 - _WINDOW < w.box.cy < hbox.y1 + _WINDOW
-        and not (hbox.y0 <= w.box.cy <= hbox.y1)
-    ]  # fmt: skip
-    body = group_lines(words)
     best: list[tuple[int, Revision, Box]] = []
     for downward in (True, False):
-        side = [ln for ln in body if (ln.box.cy > hbox.cy) == downward]
-        found: list[tuple[int, Revision, Box]] = []
-        for rank, line in enumerate(_walk(side, hbox.y1 if downward else hbox.y0, downward)):
-            row = _row(line, layout, roles, day_first)
-            if row is None:
-                break
-            found.append((rank, row, line.box))
+        found = _rows_on_side(page, header, _right_bound(header, labels, page.width, downward),
+                             (downward, day_first))  # fmt: skip
         if len(found) > len(best):
             best = found
+    hbox = box_of(header)
     rows = sorted(best, key=lambda item: (item[1].date or dt.date.min, item[0]))
     box = hbox
     for _rank, _row_value, row_box in best:

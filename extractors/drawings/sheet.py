@@ -1,8 +1,8 @@
 """Read one sheet's title block: number, title, project, scale, dates and revisions.
 
-Owns the choice among label candidates (the one nearest the sheet-number anchor whose value
-has the right shape), where a label's value is (after it on its line, else in the cell
-below it), and the per-field confidences. Distractors (sheet references in notes, detail
+Owns each field's value shape (a sheet number, a scale, a date, a project number with
+figures, a name with letters) and the per-field confidences; which label goes with which
+value, whatever the design, is `pairing.py`'s. Distractors (sheet references in notes, detail
 callouts, grid bubbles, room numbers, view-title scales) lose to the title block because
 they are small, unlabelled or far from the anchor. Pure functions over the page model.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from extractors.dates import find_dates, infer_day_first
@@ -21,26 +21,21 @@ from extractors.drawings.labels import (
     find_scale,
     fold,
     is_sheet_number,
-    label_at_start,
     repair_sheet_number,
 )
+from extractors.drawings.pairing import Context, first_value
 from extractors.drawings.revisions import RevisionTable, read_revision_table
 from extractors.drawings.title_block import (
-    Label,
     distance,
     find_anchor,
     find_labels,
     page_lines,
     reference_point,
-    text_runs,
 )
 from extractors.lines import TextLine
 from extractors.page import Box, Page, TextSource, Word
-from extractors.tables import box_of
 from models import Sheet, discipline_for_sheet_number
 
-_LOOK_DOWN = 110.0  # points below a label searched for its value
-_NEAR = 2.2  # a label this many times farther than the nearest of its field is not a candidate
 _FOUND = 0.95
 _FALLBACK = 0.7
 _OCR_FACTOR = 0.9
@@ -59,87 +54,6 @@ class SheetRead:
     region: Box | None = None
     warnings: list[str] = field(default_factory=list)
     number_certainty: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Context:
-    page: Page
-    lines: tuple[TextLine, ...]
-    labels: tuple[Label, ...]
-    point: tuple[float, float]
-    excluded: Box | None  # the revision table: its DATE header is not the issue date
-    label_words: frozenset[int] = frozenset()
-
-
-def _right_limit(label: Label, labels: Sequence[Label], page: Page) -> float:
-    beside = [
-        other.box.x0 for other in labels
-        if other.box.x0 > label.box.x1 + 2 and abs(other.box.cy - label.box.cy) < label.box.height
-    ]  # fmt: skip
-    return min([*beside, page.width])
-
-
-def _below_limit(label: Label, labels: Sequence[Label]) -> float:
-    under = [
-        other.box.y0 for other in labels
-        if other.box.y0 > label.box.y1 + 1
-        and other.box.x0 < label.box.x1 and other.box.x1 > label.box.x0
-    ]  # fmt: skip
-    return min([*under, label.box.y1 + _LOOK_DOWN])
-
-
-def value_lines(label: Label, ctx: _Context) -> list[TextLine]:
-    """A label's value: the rest of its own line, else the lines of the cell below it."""
-    if label.inline:
-        return [TextLine(label.inline, box_of(label.inline))]
-    x1 = _right_limit(label, ctx.labels, ctx.page)
-    y1 = _below_limit(label, ctx.labels)
-    words = [
-        w for w in ctx.page.words
-        if label.box.x0 - 4 <= w.box.x0 and w.box.cx < x1
-        and label.box.y1 - 1 < w.box.y0 and w.box.y1 <= y1 + 1
-        and (ctx.excluded is None or distance(ctx.excluded, (w.box.cx, w.box.cy)) > 0)
-    ]  # fmt: skip
-    taken = ctx.label_words
-    lines = text_runs([w for w in words if id(w) not in taken])
-    kept: list[TextLine] = []
-    for line in lines:
-        if label_at_start(line.text) is not None:
-            break
-        if kept and line.box.y0 - kept[-1].box.y1 > 0.9 * kept[-1].box.height:
-            break
-        kept.append(line)
-    return kept
-
-
-def _candidates(field_: Field, ctx: _Context) -> list[Label]:
-    labels = [label for label in ctx.labels if label.field is field_]
-    if ctx.excluded is not None:
-        labels = [label for label in labels if distance(ctx.excluded, _centre(label.box)) > 0]
-    labels.sort(key=lambda label: distance(label.box, ctx.point))
-    if not labels:
-        return []
-    nearest = distance(labels[0].box, ctx.point) + 72.0
-    return [label for label in labels if distance(label.box, ctx.point) <= _NEAR * nearest]
-
-
-def _centre(box: Box) -> tuple[float, float]:
-    return box.cx, box.cy
-
-
-def _first(
-    field_: Field, ctx: _Context, parse: Callable[[list[TextLine]], str | None]
-) -> tuple[str | None, Box | None]:
-    """The parsed value of the nearest label of a field whose value parses."""
-    for label in _candidates(field_, ctx):
-        lines = value_lines(label, ctx)
-        value = parse(lines) if lines else None
-        if value:
-            box = label.box
-            for line in lines:
-                box = box.union(line.box)
-            return value, box
-    return None, None
 
 
 def _sheet_number(lines: list[TextLine]) -> str | None:
@@ -183,16 +97,16 @@ def _date_parser(day_first: bool) -> Callable[[list[TextLine]], str | None]:
     return parse
 
 
-def _context(page: Page) -> tuple[_Context, Word | None]:
+def _context(page: Page) -> tuple[Context, Word | None]:
     lines = tuple(page_lines(page))
     anchor = find_anchor(page)
     point = reference_point(page, anchor)
     labels = tuple(find_labels(lines))
     taken = frozenset(id(word) for label in labels for word in label.words)
-    return _Context(page, lines, labels, point, None, taken), anchor
+    return Context(page, lines, labels, point, None, taken), anchor
 
 
-def _near_texts(ctx: _Context) -> list[str]:
+def _near_texts(ctx: Context) -> list[str]:
     return [ln.text for ln in ctx.lines if distance(ln.box, ctx.point) < 900.0]
 
 
@@ -215,7 +129,7 @@ def read_sheet(page: Page) -> SheetRead:
     }
     confidence: dict[str, float] = {}
     for field_, parse in parsers.items():
-        value, box = _first(field_, ctx, parse)
+        value, box = first_value(field_, ctx, parse)
         values[field_.value] = value
         if box is not None:
             boxes.append(box)

@@ -1,0 +1,50 @@
+"""`python -m bench.drawings_wild`: per-field accuracy on the wild development title blocks.
+
+The wild designs (`fixtures/drawings/wild.py`) are development designs modelled on real
+title blocks; they are scored exactly as `bench.drawings` scores its sets (same sheets per
+set, same fields, same comparison), with development seeds from 500 born-digital and 700
+scanned, so their misses are kept and `--misses` prints them. Writes
+bench/out/drawings_wild.json and prints the Markdown accuracy table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bench.drawings import OUT, _accuracy_table, score_sets
+from fixtures.drawings import WILD_DESIGNS
+
+SEED_BASE = 500
+SCANNED_SEED_BASE = 700
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Score the wild development designs and print their accuracy table."""
+    parser = argparse.ArgumentParser(prog="python -m bench.drawings_wild")
+    parser.add_argument("--seeds", type=int, default=4, help="born-digital seeds per design")
+    parser.add_argument("--scanned-seeds", type=int, default=2, help="scanned seeds per design")
+    parser.add_argument("--designs", nargs="*", default=list(WILD_DESIGNS), help="a subset")
+    parser.add_argument("--misses", action="store_true", help="print the misses")
+    args = parser.parse_args(argv)
+    seeds = range(SEED_BASE, SEED_BASE + args.seeds)
+    scan_seeds = range(SCANNED_SEED_BASE, SCANNED_SEED_BASE + args.scanned_seeds)
+    sets: dict[str, dict[str, Any]] = {}
+    if args.seeds:
+        sets["wild, born-digital"] = score_sets(args.designs, seeds, 10, False, keep_misses=True)
+    if args.scanned_seeds:
+        sets["wild, scanned (title-block OCR)"] = score_sets(
+            args.designs, scan_seeds, 4, True, keep_misses=True
+        )
+    OUT.mkdir(exist_ok=True)
+    (OUT / "drawings_wild.json").write_text(json.dumps({"sets": sets}, indent=2))
+    print(_accuracy_table(sets))
+    if args.misses:
+        for name, result in sets.items():
+            print(f"\n{name}:", *result["misses"], sep="\n  ")
+
+
+if __name__ == "__main__":
+    main()
