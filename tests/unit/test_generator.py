@@ -30,6 +30,7 @@ from fixtures.generator import (
     WILD2_LAYOUTS,
     WILD3_LAYOUTS,
     WILD4_LAYOUTS,
+    WILD5_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -142,6 +143,7 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD2_LAYOUTS)
         | set(WILD3_LAYOUTS)
         | set(WILD4_LAYOUTS)
+        | set(WILD5_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)
