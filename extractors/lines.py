@@ -76,6 +76,7 @@ def forget_remembered() -> None:
         memo.forget()
 
 
+_MIXED_SIZES = 4.0  # one line's words are at most this many times taller than each other
 _lines_of_page: IdentityMemo[tuple[TextLine, ...]] = IdentityMemo(64)
 
 
@@ -109,10 +110,12 @@ def _group(words: Sequence[Word]) -> list[TextLine]:
             top = by0 if by0 > wy0 else wy0
             bottom = by1 if by1 < wy1 else wy1
             smaller = by1 - by0
+            larger = height
             if not smaller < height:
-                smaller = height
-            # Vertical overlap of at least half the smaller height puts a word on a line.
-            if bottom - top >= 0.5 * smaller:
+                smaller, larger = height, smaller
+            # Vertical overlap of at least half the smaller height puts a word on a line; a
+            # word many times taller or shorter (a watermark across rows) is on its own.
+            if bottom - top >= 0.5 * smaller and larger <= _MIXED_SIZES * smaller:
                 members.append(word)
                 if wx0 < bx0:
                     box[0] = wx0

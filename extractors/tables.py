@@ -26,6 +26,7 @@ from extractors.values import parse_amount
 CELL_GAP = 0.6
 # A monospaced space is about 0.6 font sizes; a narrowest gap wider than this is a column gap.
 _MONO_SPACE = 0.7
+_LABEL_SIZES = 4.0  # the lines of one stacked label are at most this many times taller
 # A header line this close (in line heights) to the band joins a stacked header.
 _STACK_GAP = 0.45
 # Ruling segments this close (points) are the same line.
@@ -149,8 +150,11 @@ def header_band(
 
 
 def stacked(upper: TextLine, lower: TextLine) -> bool:
-    """Whether `lower` sits tightly under `upper`, as the lines of one multi-line label."""
+    """Whether `lower` sits tightly under `upper`, as the lines of one multi-line label (in
+    type of a like size: a watermark across the header is no part of it)."""
     height = min(upper.box.height, lower.box.height)
+    if max(upper.box.height, lower.box.height) > _LABEL_SIZES * height:
+        return False
     return lower.box.y0 - upper.box.y1 <= _STACK_GAP * height
 
 

@@ -90,6 +90,7 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
             r".*\b(montant|importe|bedrag|totaal|subtotal|value|charges?|extension)\b.*",
             r"net( amount| total| value)?|sum|line amount|amt\.?|ext\.? amt\.?|total amt\.?",
             r".*(gesamtpreis|betrag|entgelt|summe)\b.*|gesamt",
+            r"(billed |work completed )?this (period|billing|invoice|application)",
         ),
     ),
     (Role.UNIT_PRICE, (r".*(price|preis|prix|precio|prijs)\b.*", r".*preis/?")),

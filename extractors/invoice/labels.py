@@ -167,6 +167,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.PO_NUMBER,
         1.0,
+        r"sub-?contract\s*(?:no\.?|nr\.?|#|number)|"
         r"bon\s+de\s+commande|(?:n°\s*)?commande|orden\s+de\s+compra|pedido|"
         r"inkoop\s*order(?:nummer)?|bestelnummer",
     ),

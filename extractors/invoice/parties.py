@@ -184,7 +184,9 @@ def _party_label(cell: Cell, wanted: Field) -> str | None:
     hits = find_labels(cell.text)
     if not hits or hits[0].start > 1 or hits[0].label.field is not wanted:
         return None
-    rest = cell.text[hits[0].end :].lstrip(" :/")
+    rest = cell.text[hits[0].end :].lstrip(" :/&")
+    if rest and _label_start(rest):
+        return ""  # "From / Remit To": two names for one block, which follows the label
     if rest and (":" in rest or any(ch.isdigit() for ch in rest)):
         return None  # "Customer Ref: C9136" is a reference, not a party block
     return rest if len(rest) < 60 else None

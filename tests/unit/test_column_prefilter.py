@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extractors.fuzzy import edit_distance, within_one_edit
-from extractors.invoice.columns import _VOCABULARY, label_role, normalise_label
+from extractors.invoice.columns import _VOCABULARY, Role, label_role, normalise_label
 
 # Column labels as printed on the fixture layouts and on real invoices, and texts that are none.
 PRINTED = [
@@ -22,7 +22,7 @@ PRINTED = [
 ]  # fmt: skip
 
 
-def _slow_role(text: str) -> object:
+def _slow_role(text: str) -> Role | None:
     """The role the whole vocabulary gives a label, trying every pattern in order."""
     label = normalise_label(text)
     bare = re.sub(r"\s+\(?(?:eur|usd|cad|aud|gbp|chf|nzd|[$€£])\)?$", "", label)
@@ -32,6 +32,12 @@ def _slow_role(text: str) -> object:
         for role, patterns in _VOCABULARY:
             if any(re.fullmatch(pattern, candidate) for pattern in patterns):
                 return role
+    if "/" in label or "&" in label:  # labels of two parts, as label_role reads them
+        named = {_slow_role(part) for part in re.split(r"[/&]", label) if part.strip()} - {None}
+        if Role.DESCRIPTION in named:
+            return Role.DESCRIPTION
+        if len(named) == 1:
+            return named.pop()
     return None
 
 

@@ -375,3 +375,19 @@ def test_dates_with_a_weekday_and_spanish_due_and_tax_labels() -> None:
     invoice = extract(fields).invoice
     assert (invoice.invoice_date, invoice.due_date) == (date(2025, 12, 18), date(2026, 1, 16))
     assert find_labels("Impuesto")[0].label.field is Field.TAX
+
+
+def test_a_from_and_remit_to_block_names_the_vendor_and_a_subcontract_no_the_po() -> None:
+    page: list[Line] = [
+        (453, 39, "TAX INVOICE", 16.0, True),
+        (73, 82, "Invoice No", 7.5, True),
+        (78, 98, "069761"),
+        (172, 82, "Subcontract No.", 7.5, True),
+        (174, 98, "J1398-PO-007"),
+        (394, 126, "From / Remit To", 8.0, True),
+        (394, 141, "Prairie Electric Inc.", 8.0),
+        (394, 152, "4370 Gympie Rd", 8.0),
+    ]
+    invoice = extract(page).invoice
+    assert invoice.vendor.name == "Prairie Electric Inc."
+    assert invoice.po_number == "J1398-PO-007"

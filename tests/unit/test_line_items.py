@@ -626,3 +626,40 @@ def test_a_quantity_times_price_cell_gives_both() -> None:
     assert [(item.quantity, item.unit_price, item.unit) for item in items] == [
         (Decimal("1580"), Decimal("1.035"), None)
     ]
+
+
+def test_a_watermark_across_the_rows_does_not_join_them() -> None:
+    header: list[Line] = [
+        (40, 300, "Description", 9.0, True),
+        (360, 300, "Qty", 9.0, True),
+        (420, 300, "Unit Price", 9.0, True),
+        (520, 300, "Amount", 9.0, True),
+    ]
+    rows: list[Line] = [
+        (150, 360, "ORIGINAL", 90.0, True),  # grey, across the table, in the text layer too
+        (40, 320, "Wire mesh"),
+        (360, 320, "2"),
+        (420, 320, "10.00"),
+        (520, 320, "20.00"),
+        (40, 336, "Rebar chairs"),
+        (360, 336, "5"),
+        (420, 336, "1.00"),
+        (520, 336, "5.00"),
+    ]
+    assert [item.description for item in _table(header, rows)] == ["Wire mesh", "Rebar chairs"]
+
+
+def test_a_progress_bill_column_this_period_is_the_amount() -> None:
+    assert label_role("This Period") is Role.AMOUNT
+    header: list[Line] = [
+        (44, 300, "Cost Code", 8.5, True),
+        (127, 300, "Description of Work", 8.5, True),
+        (522, 300, "This Period", 8.5, True),
+    ]
+    rows: list[Line] = [
+        (44, 320, "05-1200"),
+        (127, 320, "Structural steel W8x31 beam"),
+        (560, 320, "1,145.80", 8.5, False, "right"),
+    ]
+    items = _table(header, rows)
+    assert [(item.cost_code, item.amount) for item in items] == [("05-1200", Decimal("1145.80"))]

@@ -18,13 +18,16 @@ from fixtures.generator import (
     WILD2_LAYOUTS,
     WILD3_LAYOUTS,
     WILD4_LAYOUTS,
+    WILD5_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
 
 
 @pytest.mark.parametrize("seed", (1500, 1501))
-@pytest.mark.parametrize("layout", WILD_LAYOUTS + WILD2_LAYOUTS + WILD3_LAYOUTS + WILD4_LAYOUTS)
+@pytest.mark.parametrize(
+    "layout", WILD_LAYOUTS + WILD2_LAYOUTS + WILD3_LAYOUTS + WILD4_LAYOUTS + WILD5_LAYOUTS
+)
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
     doc = pymupdf.open(stream=document.pdf)
