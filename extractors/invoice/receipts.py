@@ -34,8 +34,8 @@ _SURE_VOCABULARY = 5  # this many different till words: a receipt whatever else 
 
 # --- The total -------------------------------------------------------------------------------
 
-# "TOTAL" as OCR reads it off thermal paper: TOTAl, Tota1, T0TAL, TOTAI, rOTAL.
-_TOTAL = r"(?:\b(?:[t7r]\s?)?[o0]\s?t\s?[a4]\s?[l1i|!])"
+# "TOTAL" as OCR reads it off thermal paper: TOTAl, Tota1, T0TAL, TOTAI, rOTAL, Tctal.
+_TOTAL = r"(?:\b(?:[t7r]\s?)?[o0c]\s?t\s?[a4]\s?[l1i|!])"
 # A total label, and how sure it makes us: what was paid after rounding beats a plain total.
 _TOTALS = (
     (re.compile(rf"\brounded\s*{_TOTAL}|{_TOTAL}\s*(?:after\s*(?:round\w*|adj\w*)|rounded)"
@@ -56,7 +56,7 @@ _SUMMARY = re.compile(r"\b(?:gst|tax|vat)\s*summ|\bsumm?ary\b", re.I)
 _ROUNDING = re.compile(r"\bround", re.I)
 _CASH = re.compile(r"\bcash\b", re.I)
 _CHANGE = re.compile(r"\bchange\b|\bchg\b", re.I)
-_CURRENCY_GLUED = re.compile(r"\b(RM|MYR|S\$|\$)(?=\d)", re.I)
+_CURRENCY_GLUED = re.compile(r"\b(RM|MYR|S\$|\$)_?(?=\d)", re.I)  # "RM34.80", "RM_34.80"
 _AMOUNT_SHAPE = re.compile(r"\d+\s?[.,]\s?\d{2}\b")
 _SPLIT_CENTS = re.compile(r"(\d)\s?[.,]\s([\dOoDQ]{2})\b")  # "85. 54": a space read into it
 # An amount with letters OCR put in for figures ("86.OO", "1S.50", "l2.00"): at least one real
@@ -282,10 +282,12 @@ def find_total(lines: Sequence[TextLine]) -> tuple[Decimal | None, float]:
 
         confirming = paid if paid is not None else _cash_without_change(lines)
 
-        def strength(candidate: _Candidate) -> tuple[int, Decimal]:
-            bonus = _CASH_CHANGE_BONUS if settled(candidate) == confirming else 0
-            # Among equally strong labels the largest amount is the one paid (tax included).
-            return candidate.rank + bonus, candidate.amount
+        def strength(candidate: _Candidate) -> tuple[int, bool, Decimal]:
+            confirmed = settled(candidate) == confirming
+            bonus = _CASH_CHANGE_BONUS if confirmed else 0
+            # Among equally strong labels the one the till confirms, then the largest amount
+            # (tax included), is the one paid.
+            return candidate.rank + bonus, confirmed, candidate.amount
 
         best = max(candidates, key=strength)
         amount = settled(best)

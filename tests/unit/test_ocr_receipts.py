@@ -162,3 +162,21 @@ def test_cash_tendered_without_change_is_not_taken_for_the_total() -> None:
              ("SUB TOTAL 64.00", 8.0), ("GST 6% 3.84", 8.0), ("TOTAL 67.85", 8.0),
              ("Cash 100.00", 8.0)]  # fmt: skip
     assert read_receipt([_receipt(lines)]).total == Decimal("67.85")
+
+
+def test_the_total_the_till_confirms_beats_a_misread_larger_one() -> None:
+    # OCR read "65.72" as "85.72" on the tax-inclusive line; the plain total and the exact
+    # cash agree on 65.70.
+    lines = [("RESTORAN MAJU SDN BHD", 12.0), ("09/04/2018", 8.0),
+             ("Total (Inclusive of GST); 85.72", 8.0), ("Rounding Adj 0.02", 8.0),
+             ("TOTAL: 65.70", 8.0), ("CASH : 65.70", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("65.70")
+
+
+def test_ocr_slips_tctal_and_an_underscore_after_rm() -> None:
+    lines = [("MR DIY SDN BHD", 12.0), ("19/04/2018", 8.0), ("Tctal Incl GST 99.90", 8.0),
+             ("CASH 100.00", 8.0), ("CHANGE 0.10", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("99.90")
+    lines = [("MR DIY SDN BHD", 12.0), ("19/04/2018", 8.0), ("Total Incl. GST@6% <RM_34.80", 8.0),
+             ("GST @6% included in total RM 1,97", 8.0)]  # fmt: skip
+    assert read_receipt([_receipt(lines)]).total == Decimal("34.80")
