@@ -31,6 +31,7 @@ from fixtures.generator import (
     WILD3_LAYOUTS,
     WILD4_LAYOUTS,
     WILD5_LAYOUTS,
+    WILD6_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -144,6 +145,7 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD3_LAYOUTS)
         | set(WILD4_LAYOUTS)
         | set(WILD5_LAYOUTS)
+        | set(WILD6_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)
