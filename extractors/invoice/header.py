@@ -8,6 +8,7 @@ grammars. Choosing among candidates with the arithmetic is `reconcile`'s job, pa
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -229,7 +230,27 @@ def _sources(
         if _starts_with_label(other):
             break
         sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
+    if hit.label.field in _MONEY_FIELDS and not any(find_amounts(s.text) for s in sources):
+        boxed = _in_key_column(rows, cell)
+        if boxed is not None:
+            sources.append(_Source(boxed.text, 0.85, boxed))
     return sources
+
+
+def _in_key_column(rows: Sequence[Sequence[Cell]], key: Cell) -> Cell | None:
+    """The value set on the next line inside a key's column, though not under the key itself:
+    a band of boxed totals with each label at its cell's top left and the amount at its
+    right ("Net  |  VAT 19%  |  Gross" over three amounts)."""
+    row = rows[key.row]
+    right = [other.box.x0 for other in row if other.box.x0 > key.box.x1]
+    edge = min(right) if right else math.inf
+    if key.row + 1 >= len(rows):
+        return None
+    for other in rows[key.row + 1]:
+        near = other.box.y0 - key.box.y1 <= 1.5 * key.box.height
+        if near and key.box.x0 - 2 <= other.box.x0 and other.box.x1 <= edge + 2:
+            return other
+    return None
 
 
 def _next_key(key: Cell, under: Cell) -> bool:

@@ -391,3 +391,17 @@ def test_a_from_and_remit_to_block_names_the_vendor_and_a_subcontract_no_the_po(
     invoice = extract(page).invoice
     assert invoice.vendor.name == "Prairie Electric Inc."
     assert invoice.po_number == "J1398-PO-007"
+
+
+def test_a_band_of_boxed_totals_labels_at_top_left_amounts_at_right() -> None:
+    band: list[Line] = [
+        (50, 594, "Net", 8.0, True),
+        (200, 608, "2,101.00 USD", 11.0, False, "right"),
+        (219, 594, "VAT 19%", 8.0, True),
+        (370, 608, "399.19 USD", 11.0, False, "right"),
+        (388, 594, "Gross (USD)", 8.0, True),
+        (560, 609, "2,500.19 USD", 11.0, True, "right"),
+    ]
+    invoice = extract([*LETTERHEAD, (340, 120, "Invoice #: 4471"), *TABLE, *band]).invoice
+    assert (invoice.subtotal, invoice.tax_total) == (Decimal("2101.00"), Decimal("399.19"))
+    assert invoice.total == Decimal("2500.19")
