@@ -226,14 +226,21 @@ def _sources(
         right = None  # a key over its value whose line runs into a neighbouring block
     if right is not None and not _starts_with_label(right):
         sources.append(_Source(right.text, 1.0, right))
-    for index, other in enumerate(below):
-        if _starts_with_label(other):
-            break
-        sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
+    sources += _under(below)
     if hit.label.field in _MONEY_FIELDS and not any(find_amounts(s.text) for s in sources):
         boxed = _in_key_column(rows, cell)
         if boxed is not None:
             sources.append(_Source(boxed.text, 0.85, boxed))
+    return sources
+
+
+def _under(below: Sequence[Cell]) -> list[_Source]:
+    """The text under a key, nearest first, down to the next key."""
+    sources = []
+    for index, other in enumerate(below):
+        if _starts_with_label(other):
+            break
+        sources.append(_Source(other.text, 0.9 - 0.1 * index, other))
     return sources
 
 
