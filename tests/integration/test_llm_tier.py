@@ -38,7 +38,9 @@ from tests.llm_server import LlmServer, Reply, error, rate_limited, requested_fi
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-DATE_AND_NUMBER = ("Invoice #:", "Date:")
+# The invoice number and date labels blacked out, and the terms too: without them the date
+# still stands alone at the top, but nothing confirms that it is the date of issue.
+DATE_AND_NUMBER = ("Invoice #:", "Date:", "Terms:")
 TOTAL = ("Total",)
 
 
@@ -200,7 +202,9 @@ def test_fallback_asks_once_for_exactly_the_missing_fields(
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["fields"]["invoice_number"] == "llm"
-    assert body["fields"]["invoice_date"] == "llm"
+    # The date line gave an unsure date (asked again); the model agreed, so it stays the
+    # heuristic's reading.
+    assert body["fields"]["invoice_date"] == "heuristic"
     assert body["fields"]["total"] == "heuristic"
     assert body["llm"]["requests"] == 1
     assert body["llm"]["input_tokens"] == 1200
