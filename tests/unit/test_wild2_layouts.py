@@ -89,7 +89,7 @@ def test_same_layout_and_seed_give_the_same_bytes(layout: str) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("layout", WILD2_LAYOUTS)
-def test_every_truth_header_value_isprinted(layout: str, seed: int) -> None:
+def test_every_truth_header_value_is_printed(layout: str, seed: int) -> None:
     assert _missing_header_values(layout, seed) == []
 
 

@@ -85,13 +85,13 @@ def test_same_layout_and_seed_give_the_same_bytes(layout: str) -> None:
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("layout", WILD4_LAYOUTS)
-def test_every_truth_header_value_isprinted(layout: str, seed: int) -> None:
+def test_every_truth_header_value_is_printed(layout: str, seed: int) -> None:
     assert _missing_header_values(layout, seed) == []
 
 
 @pytest.mark.parametrize("seed", SEEDS[:5])
 @pytest.mark.parametrize("layout", WILD4_LAYOUTS)
-def test_every_line_description_and_amount_isprinted(layout: str, seed: int) -> None:
+def test_every_line_description_and_amount_is_printed(layout: str, seed: int) -> None:
     truth = _document(layout, seed).truth.invoice
     assert truth is not None and truth.line_items
     text, number = _text(layout, seed), LAYOUTS[layout].number
