@@ -70,7 +70,7 @@ def test_wild2_layouts_are_development_designs_outside_the_scored_sets() -> None
 
 @pytest.mark.parametrize("seed", SEEDS[:4])
 @pytest.mark.parametrize("layout", WILD2_LAYOUTS)
-def test_addresses_contacts_and_line_amounts_areprinted(layout: str, seed: int) -> None:
+def test_addresses_contacts_and_line_amounts_are_printed(layout: str, seed: int) -> None:
     truth = _document(layout, seed).truth.invoice
     assert truth is not None
     text, number = _text(layout, seed), LAYOUTS[layout].number
