@@ -32,6 +32,10 @@ from fixtures.generator import (
     WILD4_LAYOUTS,
     WILD5_LAYOUTS,
     WILD6_LAYOUTS,
+    WILD7_LAYOUTS,
+    WILD8_LAYOUTS,
+    WILD9_LAYOUTS,
+    WILD10_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -146,6 +150,10 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD4_LAYOUTS)
         | set(WILD5_LAYOUTS)
         | set(WILD6_LAYOUTS)
+        | set(WILD7_LAYOUTS)
+        | set(WILD8_LAYOUTS)
+        | set(WILD9_LAYOUTS)
+        | set(WILD10_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)

@@ -12,12 +12,17 @@ from fixtures.generator import (
     WILD3_LAYOUTS,
     WILD4_LAYOUTS,
     WILD5_LAYOUTS,
+    WILD8_LAYOUTS,
+    WILD9_LAYOUTS,
+    WILD10_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
 
 SEEDS = range(1000, 1010)
-LAYOUTS = WILD3_LAYOUTS + WILD4_LAYOUTS + WILD5_LAYOUTS
+LAYOUTS = (
+    WILD3_LAYOUTS + WILD4_LAYOUTS + WILD5_LAYOUTS + WILD8_LAYOUTS + WILD9_LAYOUTS + WILD10_LAYOUTS
+)
 
 
 @cache
