@@ -22,6 +22,8 @@ _SHEET_LONG_SIDE = 16.5 * 72
 _SHEET_SHORT_SIDE = 10.5 * 72
 _SPARSE_WORDS_PER_SQ_INCH = 2.0
 _MIN_DRAWING_SCORE = 5.0
+_TITLE_SHARE = 0.35  # the title stands in this top share of the first page ...
+_TITLE_SIZE = 1.6  # ... set at least this many times the body's type size
 
 _INVOICE_WORDS: dict[str, float] = {
     "invoice": 3, "tax invoice": 2, "invoice number": 2, "invoice no": 2, "invoice date": 2,
@@ -119,6 +121,17 @@ def _page_text(page: Page) -> str:
     return _fold(" ".join(word.text for word in page.words))
 
 
+def _title_text(page: Page) -> str:
+    """The words in the top of the first page set well above the body size: the title."""
+    words = page.words
+    if not words:
+        return ""
+    sizes = sorted(word.size for word in words)
+    body = sizes[len(sizes) // 2]
+    top = _TITLE_SHARE * page.height
+    return _fold(" ".join(w.text for w in words if w.box.y0 < top and w.size >= _TITLE_SIZE * body))
+
+
 def is_sheet_sized(page: Page) -> bool:
     """True when a page is at least 17 x 11 in and landscape: the size of a drawing sheet."""
     long_side, short_side = max(page.width, page.height), min(page.width, page.height)
@@ -143,6 +156,13 @@ def classify_document(pages: Sequence[Page]) -> DocumentType:
     """A document's pages in, what kind of document it is out (`unknown` when unsure)."""
     text = " ".join(_page_text(page) for page in pages[:_VOCABULARY_PAGES])
     scores = {kind: _score(text, vocabulary) for kind, vocabulary in _VOCABULARIES.items()}
+    title = _title_text(pages[0]) if pages else ""
+    if title:
+        # What the document calls itself counts again: a subcontractor's invoice prints
+        # contract figures in a pay application's words, but its title says "INVOICE".
+        scores = {
+            kind: score + _score(title, _VOCABULARIES[kind]) for kind, score in scores.items()
+        }
     best = max(scores, key=lambda kind: scores[kind])
     drawing = _drawing_score(pages, text)
     if drawing >= _MIN_DRAWING_SCORE and drawing > scores[best]:

@@ -82,25 +82,32 @@ def _make(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _from_match(kind: str, match: re.Match[str], day_first: bool) -> date | None:
+def _from_match(kind: str, match: re.Match[str], day_first: bool | None) -> date | None:
     groups = match.groups()
     if kind == "ymd":
         return _make(int(groups[0]), int(groups[1]), int(groups[2]))
     if kind == "num":
         first, second, year = int(groups[0]), int(groups[2]), _year(groups[3])
-        if groups[1] == "." or first > 12:
-            day_first = True
-        elif second > 12:
-            day_first = False
-        day, month = (first, second) if day_first else (second, first)
+        if second > 12 >= first:
+            order = False  # 09.24.2024 can only be month first
+        elif first > 12:
+            order = True
+        elif groups[1] == ".":
+            # Dots mean day first, unless the document's own dates have shown otherwise.
+            order = True if day_first is None else day_first
+        else:
+            order = bool(day_first)
+        day, month = (first, second) if order else (second, first)
         return _make(year, month, day)
     if kind == "mdy":
         return _make(_year(groups[2]), MONTHS[groups[0].lower()], int(groups[1]))
     return _make(_year(groups[2]), MONTHS[groups[1].lower()], int(groups[0]))
 
 
-def find_dates(text: str, day_first: bool = False) -> list[DateMatch]:
-    """Every date printed in a text, left to right; `day_first` settles 03/04/2026."""
+def find_dates(text: str, day_first: bool | None = None) -> list[DateMatch]:
+    """Every date printed in a text, left to right; `day_first` (the document's order, when
+    known) settles 03/04/2026 and 03.04.2026; unknown, dots read day first, slashes month
+    first."""
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -115,7 +122,7 @@ def find_dates(text: str, day_first: bool = False) -> list[DateMatch]:
     return found
 
 
-def parse_date(text: str, day_first: bool = False) -> date | None:
+def parse_date(text: str, day_first: bool | None = None) -> date | None:
     """The first date in a text (None when there is none)."""
     found = find_dates(text, day_first)
     return found[0].value if found else None
@@ -132,18 +139,51 @@ def infer_day_first(
     """Whether a document's numeric dates are day-first: decided by any date whose first
     part exceeds 12 (or second part does), else by currency and language hints (`english`
     is asked only when nothing else decides)."""
-    day_votes = month_votes = 0
+    day_votes = month_votes = dotted = 0
     # One scan of all texts: a line break between two texts stops a match as their ends do.
     for match in _NUMERIC.finditer("\n".join(texts)):
         first, second = int(match.group(1)), int(match.group(3))
-        if match.group(2) == "." or first > 12:
+        if second > 12 >= first:
+            month_votes += 1  # 09.24.2024: month first, dots or not
+        elif first > 12:
             day_votes += 1
-        elif second > 12:
-            month_votes += 1
+        elif match.group(2) == ".":
+            dotted += 1  # 09.02.2024: dots are day first, unless a sure date says otherwise
     if day_votes != month_votes:
         return day_votes > month_votes
+    if dotted:
+        return True
+    by_terms = _order_by_terms("\n".join(texts))
+    if by_terms is not None:
+        return by_terms
     if currency in _MONTH_FIRST_CURRENCIES:
         return False
     if currency in {"GBP", "AUD", "NZD"}:
         return True
     return currency in _DAY_FIRST_CURRENCIES and not english()
+
+
+_TERM_DAYS = re.compile(r"(?i)\bnet\s*(\d{1,3})\b|\b(\d{1,3})\s*days\b")
+_TERMS_CHECKED = 6  # dates compared pairwise: the header's few, not a long list's
+
+
+def _order_by_terms(text: str) -> bool | None:
+    """Day-first (True) or month-first (False) when only one reading puts two of the
+    document's dates the terms' days apart ("Net 30": 11/05 and 12/05 are 30 days apart
+    month-first, one day apart day-first); None when the terms do not tell."""
+    days = {int(a or b) for a, b in _TERM_DAYS.findall(text)} - {0}
+    if not days:
+        return None
+    dates = [(int(m.group(1)), int(m.group(3)), m.group(0)) for m in _NUMERIC.finditer(text)]
+    readings: dict[bool, list[date]] = {True: [], False: []}
+    for first, second, printed in dates[:_TERMS_CHECKED]:
+        year = _year(re.split(r"[./-]", printed)[-1])
+        for day_first, (day, month) in ((True, (first, second)), (False, (second, first))):
+            made = _make(year, month, day)
+            if made is not None:
+                readings[day_first].append(made)
+    fits = {
+        order: any((b - a).days in days for a in found for b in found)
+        for order, found in readings.items()
+    }
+    return fits[True] if fits[True] != fits[False] else None

@@ -31,6 +31,7 @@ _LABEL_SIZES = 4.0  # the lines of one stacked label are at most this many times
 _STACK_GAP = 0.45
 # Ruling segments this close (points) are the same line.
 _RULE_SNAP = 2.0
+_ALIGNED = 1.0  # points: a text this close to a label's left edge is set flush with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +257,13 @@ def assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...
 
 def _assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ...]:
     spans = [(column.box.x0, column.box.x1) for column in layout.columns]
-    pieces = [part for piece in segments(words) for part in _split_under_labels(piece, spans)]
+    pieces = [
+        part
+        for piece in segments(words)
+        for part in (
+            [piece] if _flush_text(piece, layout.columns) else _split_under_labels(piece, spans)
+        )
+    ]
     if layout.bounds:
         pieces = [part for piece in pieces for part in _split_at_bounds(piece, layout.bounds)]
     by_column: dict[int, list[Word]] = {}
@@ -267,6 +274,28 @@ def _assign_cells(words: Sequence[Word], layout: ColumnLayout) -> tuple[Cell, ..
         Cell(column, tuple(members), box_of(members))
         for column, members in sorted(by_column.items())
     )
+
+
+def _flush_text(words: Sequence[Word], columns: Sequence[Column]) -> bool:
+    """A run of words (not a number) set flush with a label's left edge: one cell, however
+    many labels of another header line it passes under."""
+    first = words[0]
+    if len(words) < 3 or is_numeric(first.text):
+        return False
+    box = box_of(words)
+    for column in columns:
+        if abs(first.box.x0 - column.box.x0) <= _ALIGNED:
+            return all(
+                _other_line(other.box, column.box)
+                for other in columns
+                if other is not column and other.box.x0 < box.x1 and box.x0 < other.box.x1
+            )
+    return False
+
+
+def _other_line(label: Box, flush: Box) -> bool:
+    """Whether a label stands on another line of a stacked header than the `flush` one."""
+    return label.y0 >= flush.y1 - _ALIGNED or label.y1 <= flush.y0 + _ALIGNED
 
 
 def _split_under_labels(
@@ -333,9 +362,20 @@ def column_of(box: Box, layout: ColumnLayout) -> int:
         if overlap > best_overlap:
             best, best_overlap = index, overlap
     if best >= 0:
-        return best
+        return _left_aligned(box, columns, best)
     distances = [_alignment(box, column.box) for column in columns]
     return distances.index(min(distances))
+
+
+def _left_aligned(box: Box, columns: Sequence[Column], best: int) -> int:
+    """A text that starts exactly under a label's left edge is that label's, however far it
+    runs: a long description under a two-line header spans the labels of the line below."""
+    if box.x1 <= columns[best].box.x1 + _ALIGNED:
+        return best  # it ends within the label it overlaps most: nothing runs past it
+    for index, column in enumerate(columns):
+        if index != best and abs(box.x0 - column.box.x0) <= _ALIGNED:
+            return index if _other_line(columns[best].box, column.box) else best
+    return best
 
 
 def _zone_column(box: Box, layout: ColumnLayout) -> int | None:

@@ -45,6 +45,21 @@ _BASE_BEFORE = re.compile(
 _TEXT_FIELDS = frozenset({Field.TERMS, Field.PROJECT, Field.PROJECT_NAME})
 _DETAIL_FIELDS = frozenset({Field.CURRENCY, Field.TAX_ID, Field.PHONE, Field.EMAIL})
 _LEAD = re.compile(r"^[\s:#.=]*")
+_BARE_TOTALS = frozenset({"total", "totals", "gesamt", "summe", "totaal"})
+_QUALIFIER = re.compile(r"[^\W\d_]{2,}")
+# Words after a bare "Total" that make it the total of something else: a section of the
+# items, or a count ("Total Parts", "Total Labor", "Total Units on Rent", "Total Hours").
+_OTHER_TOTALS = frozenset({
+    "parts", "labor", "labour", "material", "materials", "equipment", "rental", "rentals",
+    "units", "hours", "hrs", "qty", "quantity", "weight", "lines", "items", "pages", "pieces",
+    "pcs", "section", "division", "phase", "group", "category",
+})  # fmt: skip
+_QUALIFIED_TOTAL = 0.5
+_PLAIN_LABEL = 0.9  # "Subtotal", "Net Total"; "Work completed this period" names it loosely
+_CAPTION_GAP = 1.2  # line heights between a value and the caption under it
+_CAPTION_SHIFT = 0.5  # label widths a value's centre may stand off its caption's
+_CAPTION_SIZE = 0.85  # a caption is set at most this share of its value's size
+_CAPTION_MARGIN = 2.0  # points nearer its value above than the text below a caption must be
 _INLINE_DATE = re.compile(
     r"^\s*(?:vom|von|du|del|dated|date|issued(?:\s+at|\s+on)?|of|on|le|from|d\.d\.)?\s*", re.I
 )
@@ -69,6 +84,7 @@ class Candidate:
     page: int
     y: float
     bold: bool = False
+    plain_label: bool = True  # False: the label names its field only loosely (weight < 0.9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +224,9 @@ def _sources(
         return sources
     depth = 4 if hit.label.field in _MONEY_FIELDS else 1
     below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
+    above = _captioned(rows, cell, below)
+    if above is not None:
+        sources.append(_Source(above.text, 0.9, above))
     if below and _next_key(cell, below[0]):
         below = []  # the next key of a column of keys ("Due" over "Subcontract / PO")
     right = cell_right(rows, cell)
@@ -232,6 +251,27 @@ def _sources(
         if boxed is not None:
             sources.append(_Source(boxed.text, 0.85, boxed))
     return sources
+
+
+def _captioned(rows: Sequence[Sequence[Cell]], cell: Cell, below: Sequence[Cell]) -> Cell | None:
+    """The value a label captions from below, as business forms print them: the label alone
+    in its cell in smaller type, right under a larger value centred over it, and nearer to it
+    than to any value under the label (a key between two values belongs to the nearer);
+    None otherwise."""
+    if cell.row == 0 or find_labels(cell.text)[0].end < len(cell.text.rstrip(" :.")):
+        return None
+    under = below[0] if below and not _starts_with_label(below[0]) else None
+    for other in rows[cell.row - 1]:
+        gap = cell.box.y0 - other.box.y1
+        if not (-1.0 <= gap <= _CAPTION_GAP * other.box.height):
+            continue
+        if abs(other.box.cx - cell.box.cx) > _CAPTION_SHIFT * max(cell.box.width, 1.0):
+            continue
+        if under is not None and under.box.y0 - cell.box.y1 <= gap + _CAPTION_MARGIN:
+            return None
+        if cell.size <= _CAPTION_SIZE * other.size and not _starts_with_label(other):
+            return other
+    return None
 
 
 def _under(below: Sequence[Cell]) -> list[_Source]:
@@ -350,6 +390,15 @@ def _mid_cell_ok(hit: LabelHit) -> bool:
     return hit.label.weight > 0.6 and hit.label.field not in _START_ONLY
 
 
+def _qualified_total(text: str, hit: LabelHit, end: int) -> bool:
+    """A bare "Total" followed by words of its own ("Total Parts", "Total Units on Rent",
+    "Total Hours"): the total of a section or of a count, rarely the invoice's."""
+    if text[hit.start : hit.end].casefold() not in _BARE_TOTALS:
+        return False
+    words = _QUALIFIER.findall(text[hit.end : end])
+    return bool(words) and words[0].casefold() in _OTHER_TOTALS
+
+
 def _position_factor(hit: LabelHit) -> float:
     """A label opening its cell is surer than one inside running text."""
     return 1.0 if hit.start <= 1 else 0.8
@@ -388,6 +437,8 @@ def cell_candidates(
             continue  # "MwSt-%" heads a rate, not an amount
         for label in (hit.label, *hit.alternates):
             base = label.weight * _position_factor(hit) * page_factor
+            if label.field is Field.TOTAL and _qualified_total(cell.text, hit, end):
+                base *= _QUALIFIED_TOTAL
             variant = LabelHit(label, hit.start, hit.end)
             found.extend(_hit_candidates(rows, cell, variant, end, last, hints, base))
     return found
@@ -404,6 +455,7 @@ def _hit_candidates(
 ) -> list[Candidate]:
     """The values one label announces, from the first place around it that holds any."""
     field = hit.label.field
+    plain = hit.label.weight >= _PLAIN_LABEL
     found: list[Candidate] = []
     below_values: list[tuple[Value, float, _Source]] = []
     for source in _sources(rows, cell, hit, end, last):
@@ -417,7 +469,7 @@ def _hit_candidates(
             continue
         for value, fit in values:
             score = base * source.factor * fit
-            found.append(Candidate(field, value, score, cell.page, cell.box.y0, cell.bold))
+            found.append(Candidate(field, value, score, cell.page, cell.box.y0, cell.bold, plain))
             if field is Field.INVOICE_NUMBER and isinstance(value, str):
                 found.extend(_title_date(rows, source, value, hints, score))
         if found and any(fit > _BASE_FIT for _, fit in values):
@@ -430,6 +482,7 @@ def _hit_candidates(
             cell.page,
             source.cell.box.y0,
             source.cell.bold,
+            plain,
         )
         for value, fit, source in _column_total(below_values, field)
     ]

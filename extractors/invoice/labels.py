@@ -71,6 +71,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     # Invoice number: explicit labels first, then a document title followed by a number.
     (Field.INVOICE_NUMBER, 1.0, _INVOICE + r"\s*[-.]?\s*" + _NO),
     (Field.INVOICE_NUMBER, 1.0, r"invoice\s*id|rechnungs-?nummer|rechnungs-?nr\.?|factuurnummer"),
+    # Terse work-order prints: "Inv 667959" beside "Dt", "P/O", "Trm".
+    (Field.INVOICE_NUMBER, 0.7, r"inv\.?"),
     (
         Field.INVOICE_NUMBER,
         1.0,
@@ -213,12 +215,19 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
     (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?"),
+    # ERP and service-shop prints: the sum of the lines before tax under their own words.
+    (
+        Field.SUBTOTAL,
+        0.8,
+        r"lines?\s+total|total\s+lines|items?\s+total|parts\s*(?:&|and|\+)\s*lab(?:or|our)"
+        r"|(?:total\s+)?(?:professional\s+)?fees|(?:total\s+)?current\s+charges",
+    ),
     (
         Field.SUBTOTAL,
         0.8,
         r"(?:total\s+)?work\s+(?:(?:completed|performed|done)\s+)?this\s+(?:period|month)"
         r"|work\s+(?:completed|performed|done)"
-        r"|(?:amount|value)\s+this\s+period",
+        r"|(?:amount|value)(?:\s+earned)?\s+this\s+period|amount\s+earned",
     ),
     (Field.SUBTOTAL, 0.7, r"netto(?:summe)?|summe\s+netto|gesamt\s+netto"),
     # A bare "Net" heads the net amount, never terms ("Net 30", "Net 30 Days").
@@ -260,6 +269,9 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (Field.TOTAL, 0.9, r"summe\s+inkl\.?|gesamtsumme|total\s+general|total\s+factura|total"),
     (Field.TOTAL, 0.8, r"gesamt|brutto(?:summe)?|summe\s+brutto|gesamt\s+brutto"),
     (Field.TOTAL, 0.9, r"gross(?:\s+(?:total|value))?|(?:invoice|total)\s+value"),
+    (Field.TOTAL, 0.9, r"inv(?:oice)?\.?\s+amt\.?|total\s+amt\.?"),
+    (Field.AMOUNT_DUE, 0.9, r"bal(?:ance)?\.?\s+due|amt\.?\s+due"),
+    (Field.SUBTOTAL, 0.9, r"net\s+amt\.?"),
     (
         Field.AMOUNT_DUE,
         1.0,
@@ -350,7 +362,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.SHIP_TO,
         1.0,
-        r"ship\s+to|deliver\s+to|delivery\s+address|warenempfänger|lieferanschrift|livrer\s+à|"
+        r"ship\s+to|deliver\s+to|delivery\s+address|service\s+(?:location|address|site)|warenempfänger|lieferanschrift|livrer\s+à|"
         r"adresse\s+de\s+livraison|enviar\s+a|afleveradres",
     ),
     (

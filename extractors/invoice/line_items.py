@@ -130,6 +130,8 @@ _UNIT_APART = 1.0  # type sizes between a quantity and its unit: two columns, no
 _NOTE_SIZE = 0.9  # a line in type this much smaller than its row's is a note, not its name
 # A table continues on a page without a repeated header only if a row comes this early.
 _CONTINUATION_LINES = 25
+# Lines (a section's title) that may stand between a section's total and the next header.
+_SECTION_TITLE = 2
 # Rows read below a header to check its columns' roles by arithmetic.
 _SAMPLE_LINES = 15
 _MONEY_TOLERANCE = Decimal("0.011")
@@ -154,6 +156,9 @@ class _Header:
     roles: dict[Role, int]
     box: Box
     end: int  # index of the first line below the header band
+    # A "Description" label under another column's: each row's description is the line under
+    # its numbers (the upper line's text in that column is the item number).
+    description_below: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +284,29 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
             named = {i for i, role in enumerate(found) if role in _NOT_FACTORS}
             body = [_within_table(line, box) for line in lines[end : end + _SAMPLE_LINES]]
             checked = _checked_roles(resolved, named, layout, [b for b in body if b])
+            under = _description_below(lines, end, layout, checked, box)
+            if under is not None:
+                return _Header(layout, {**checked, Role.DESCRIPTION: under}, box, end + 1, True)
             return _Header(layout, checked, box, end)
     return None
+
+
+def _description_below(
+    lines: Sequence[TextLine], end: int, layout: ColumnLayout, roles: dict[Role, int], box: Box
+) -> int | None:
+    """The column under whose label a lone "Description" label is set, on the line right under
+    a header that names no description column (a supply-house ticket: item number on the
+    row's line, its description on the line under it); None when there is none."""
+    if Role.DESCRIPTION in roles or end >= len(lines):
+        return None
+    line = lines[end]
+    if len(segments(line.words)) != 1 or not is_strong_description(line.text):
+        return None
+    if line.box.y0 - box.y1 > _JOIN_GAP * line.box.height:
+        return None
+    column = column_of(line.box, layout)
+    label = layout.columns[column].box
+    return column if abs(line.box.x0 - label.x0) <= _SIDE_GAP else None
 
 
 def _bilingual(columns: tuple[Column, ...]) -> tuple[Column, ...]:
@@ -724,16 +750,32 @@ def _read_body(page: Page, lines: Sequence[TextLine], state: _State) -> int | No
         if _is_carried(text, read):
             continue  # "Page subtotal", "Subtotal brought forward": the table goes on
         if _is_totals(line, read, state.header):
+            if _next_section(page, lines, index):
+                return index + 1  # "Total Parts" over a LABOR table: a section's total
             state.finished = True
             return None
         if _is_running_total(text, read):
             continue
-        if _leads_in(line, read, lines, index, state):
+        if _leads_in(line, read, lines, index, state) or _over_bare_numbers(
+            read, lines, index, state
+        ):
             state.lead_in.append(read.description or "")
             continue
         if _take(read, state):
             state.table_end[page.number] = max(state.table_end.get(page.number, 0.0), line.box.y1)
     return None
+
+
+def _next_section(page: Page, lines: Sequence[TextLine], index: int) -> bool:
+    """Whether a totals line closes a section rather than the table: another item-table
+    header follows within a line or two (the next section's title) on the same page."""
+    if not any(_header_like(line) for line in lines[index + 1 : index + 2 + _SECTION_TITLE]):
+        return False  # the cheap test first: most totals blocks have no labels row below
+    header = _find_header(page, lines[index + 1 :])
+    if header is None:
+        return False
+    before = [line for line in lines[index + 1 :] if line.box.y1 <= header.box.y0 + 0.5]
+    return len(before) <= _SECTION_TITLE
 
 
 def _leads_in(
@@ -769,6 +811,29 @@ def _leads_in(
             return False
         previous = other.box
     return False
+
+
+def _over_bare_numbers(read: _Read, lines: Sequence[TextLine], index: int, state: _State) -> bool:
+    """Whether a description line is the upper line of a two-line row (ERP prints: number,
+    part and description above, the row's numbers indented on the line under it): the line
+    right under it starts a row but describes nothing, and it sits closer to that line than
+    to the row above."""
+    if read.has_numbers or not read.description or read.bold or state.header is None:
+        return False
+    below = next((b for b in map(_within_table, lines[index + 1 : index + 2],
+                                 [state.header.box]) if b is not None), None)  # fmt: skip
+    if below is None:
+        return False
+    gap_below = below.box.y0 - read.box.y1
+    if gap_below > _JOIN_GAP * below.box.height:
+        return False
+    draft = state.draft  # (a draft below the line: the row above is on the page before)
+    if draft is not None and draft.read.box.y0 <= read.box.y0 <= draft.last_text_y1 + gap_below:
+        return False
+    ahead = _read_line(below, state.header)
+    if ahead.description is not None or not _is_anchor(ahead, state.header):
+        return False
+    return not (_names_total(below.text) or _is_running_total(below.text, ahead))
 
 
 def _within_table(line: TextLine, header: Box) -> TextLine | None:
@@ -971,6 +1036,12 @@ def _read_line(line: TextLine, header: _Header) -> _Read:
     if quantity is None:
         quantity = _quantity_times(cell(Role.UNIT_PRICE), comma)  # "1,580 LF x $1.035"
     unit_cell = cell(Role.UNIT)
+    if header.description_below:
+        described = roles[Role.DESCRIPTION]
+        if line.box.x0 < header.layout.columns[described].box.x0 - _SIDE_GAP:
+            cells.pop(described, None)  # the row's own line: its item number
+        else:  # the line under it, starting in that column: its description, however long
+            cells = {described: Cell(described, line.words, line.box)}
     return _Read(
         box=line.box,
         bold=line.bold,

@@ -103,6 +103,9 @@ _HEADING = 1.3  # a name set this much above the body text is a heading, a lette
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
 _TOP_SHARE = 0.4
+_FOOTER_SHARE = 0.2
+# A contact line: a phone number, or a street address (house number, then a word).
+_CONTACT = re.compile(r"\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|^\s*\d{1,6}\s+[A-Za-z]")
 _NAME_LINES = 3  # a company name wraps onto at most this many lines
 
 
@@ -326,6 +329,11 @@ def vendor_from_print(
     remit-to name printed again at the top (a legal-name line) wins, and a remit-to company name
     is taken over a top line that is neither a heading nor a company's name."""
     ranked = _legal_name_first(_letterhead_ranking(rows, page_height, excluded))
+    footer = _footer_letterhead(rows, page_height, excluded)
+    if footer is not None and (not ranked or not _COMPANY.search(ranked[0].text)):
+        # Nothing at the top names a company, and a bold company name over its address and
+        # phone closes the page: a letterhead set in the footer (service-company prints).
+        return _party_at(rows, footer, 0.7)
     if remit is None:
         return (
             _spelled_out(
@@ -346,6 +354,24 @@ def vendor_from_print(
     if not heading and not _COMPANY.search(ranked[0].text) and _COMPANY.search(remit):
         return Party(remit, None, 0.5)
     return pick
+
+
+def _footer_letterhead(
+    rows: Sequence[Sequence[Cell]], page_height: float, excluded: set[str]
+) -> Cell | None:
+    """A bold company name in the bottom fifth of the page with its contact lines (an address
+    or a phone number) under it, or None."""
+    limit = (1.0 - _FOOTER_SHARE) * page_height
+    for row in rows:
+        for cell in row:
+            if cell.box.y0 < limit or not cell.bold or not _COMPANY.search(cell.text):
+                continue
+            if not _letterhead_candidate(cell, excluded):
+                continue
+            below = cells_below(rows, cell, 2, _BLOCK_SPACING)
+            if any(_CONTACT.search(other.text) for other in below):
+                return cell
+    return None
 
 
 def _legal_name_first(ranked: list[Cell]) -> list[Cell]:

@@ -154,6 +154,16 @@ def _fill(chosen: dict[Field, Candidate | None], confirmed: set[Field]) -> Total
     if values[Field.RETAINAGE] is not None:
         values[Field.RETAINAGE] = abs(values[Field.RETAINAGE] or Decimal(0))
     total, due = values[Field.TOTAL], values[Field.AMOUNT_DUE]
+    gross, sub, retained = chosen[Field.SUBTOTAL], values[Field.SUBTOTAL], values[Field.RETAINAGE]
+    untaxed = total is None and values[Field.TAX] is None
+    if untaxed and sub is not None and retained is not None and _close(sub - retained, due):
+        # A gross less retainage is the amount due, and no tax or total is printed: the
+        # gross is the invoice's total ("Work Completed This Period", "Subtotal").
+        values[Field.TOTAL] = total = sub
+        confidence[Field.TOTAL] = confidence[Field.SUBTOTAL]
+        if gross is not None and not gross.plain_label:
+            values[Field.SUBTOTAL] = None
+            confidence.pop(Field.SUBTOTAL, None)
     if due is None and total is not None and values[Field.RETAINAGE] is None:
         values[Field.AMOUNT_DUE] = total
         confidence[Field.AMOUNT_DUE] = confidence[Field.TOTAL]

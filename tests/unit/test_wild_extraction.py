@@ -3,7 +3,9 @@ from QuickBooks, Xero, Sage, FreshBooks, a lumber yard, a rental house, an elect
 distributor, a ready-mix plant, a subcontractor's letter and a German Rechnung.
 
 They were written by a session that never read the extractor; the rules they taught are
-general ones (see the commit history). Seeds 1500-1501 are in the unit-test range.
+general ones (see the commit history); later families added totals blocks (wild6), document
+types and totals that are easy to misread (wild7) and less common item tables (wild8).
+Seeds 1500-1501 are in the unit-test range.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from fixtures.generator import (
     WILD3_LAYOUTS,
     WILD4_LAYOUTS,
     WILD5_LAYOUTS,
+    WILD6_LAYOUTS,
+    WILD7_LAYOUTS,
+    WILD8_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
@@ -26,7 +31,15 @@ from fixtures.generator import (
 
 @pytest.mark.parametrize("seed", (1500, 1501))
 @pytest.mark.parametrize(
-    "layout", WILD_LAYOUTS + WILD2_LAYOUTS + WILD3_LAYOUTS + WILD4_LAYOUTS + WILD5_LAYOUTS
+    "layout",
+    WILD_LAYOUTS
+    + WILD2_LAYOUTS
+    + WILD3_LAYOUTS
+    + WILD4_LAYOUTS
+    + WILD5_LAYOUTS
+    + WILD6_LAYOUTS
+    + WILD7_LAYOUTS
+    + WILD8_LAYOUTS,
 )
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
