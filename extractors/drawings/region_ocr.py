@@ -100,7 +100,12 @@ class TesseractRegionOcr:
         for cell in ruled.cells:
             crop = ruled.image[cell.y : cell.y + cell.height, cell.x : cell.x + cell.width]
             x0, y0 = clip.x0 + cell.x * scale, clip.y0 + cell.y * scale
-            words += self._read_words(crop, x0, y0, dpi, self.config.cell_psm)
+            found = self._read_words(crop, x0, y0, dpi, self.config.cell_psm)
+            if not found and _stretched(crop) is not None:
+                # Ink but no sure word: large print under scan grain reads at low confidence
+                # ("G002" at 25 %, a lone "P01" at 0 %); binarised, the same cell reads cleanly.
+                found = self._read_words(_binarised(crop), x0, y0, dpi, self.config.cell_psm)
+            words += found
         return words
 
     def read_block(self, image: GrayImage, clip: Box, dpi: int) -> list[Word]:
@@ -147,6 +152,21 @@ def _clean(image: GrayImage) -> GrayImage:
 
     cleaned = cv2.medianBlur(image, 3)
     return cleaned.astype(np.uint8)
+
+
+def _binarised(image: GrayImage) -> GrayImage:
+    """The clip in black and white (Otsu's threshold after a light blur): only for a cell that
+    read as nothing in grey, since binarising thins the strokes of small print."""
+    import cv2
+    import numpy as np
+
+    stretched = _stretched(image)
+    base = image if stretched is None else stretched
+    _, out = cv2.threshold(
+        cv2.GaussianBlur(base, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
+    )
+    result: GrayImage = np.asarray(out, dtype=np.uint8)
+    return result
 
 
 def _one_line(self: TesseractRegionOcr, image: GrayImage, config: str) -> str:

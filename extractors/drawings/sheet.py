@@ -107,7 +107,10 @@ def _context(page: Page) -> tuple[Context, Word | None]:
 
 
 def _near_texts(ctx: Context) -> list[str]:
-    return [ln.text for ln in ctx.lines if distance(ln.box, ctx.point) < 900.0]
+    """The block's texts first; a revision table far up a vertical strip after them (its
+    dates settle the order too: 09.24.2024 is month first)."""
+    near = [ln.text for ln in ctx.lines if distance(ln.box, ctx.point) < 900.0]
+    return near + [ln.text for ln in ctx.lines if distance(ln.box, ctx.point) >= 900.0]
 
 
 def read_sheet(page: Page) -> SheetRead:
