@@ -15,6 +15,7 @@ from extractors.page import Box, Page, TextSource, Word
 _BOLD_FLAG = 16
 _GAP_FACTOR = 0.25  # a gap wider than this x font size between glyphs splits a word
 _RULE_THICKNESS = 3.0  # points: a filled rectangle thinner than this is a ruling line
+_TYPED_RULE = 4  # this many rule characters in a row and nothing else
 _MAX_DRAWINGS = 5000  # beyond this a page is line art (a drawing), not a ruled table
 
 
@@ -136,9 +137,14 @@ def _page_words(pdf_page: Any) -> list[Word]:
     return words
 
 
+def _typed_rule(text: str) -> bool:
+    """A rule typed as characters ("--------", "========") in a text print: no word."""
+    return len(text) >= _TYPED_RULE and text[0] in "-=_*~" and not text.strip(text[0])
+
+
 def read_text_layer(pdf_page: Any, number: int, with_rules: bool = True) -> Page:
     """A PyMuPDF page in, its words (reading order) and ruling lines out as a `Page`."""
-    words = _page_words(pdf_page)
+    words = [word for word in _page_words(pdf_page) if not _typed_rule(word.text)]
     rect = pdf_page.rect
     return Page(
         number=number,

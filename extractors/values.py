@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-_CURRENCY_NOISE = re.compile(r"(?i)\b(?:USD|CAD|EUR|GBP|AUD|CHF|NZD|US|CA|AU)\b|[$€£¥]|\s")
+_CURRENCY_NOISE = re.compile(
+    r"(?i)\b(?:USD|CAD|EUR|GBP|AUD|CHF|NZD|US|CA|AU)\b|(?:\b(?:A|C|NZ|HK|S)(?=\$))?[$€£¥]|\s"
+)
 _AMOUNT_SHAPE = re.compile(r"^[-+(]?\d[\d.,' ]*[)-]?$")
 _PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?")
 

@@ -55,6 +55,8 @@ _OTHER_TOTALS = frozenset({
     "pcs", "section", "division", "phase", "group", "category",
 })  # fmt: skip
 _QUALIFIED_TOTAL = 0.5
+# Seven or more digits with no separator and no cents: an order or account number, not money.
+_IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
 _PLAIN_LABEL = 0.9  # "Subtotal", "Net Total"; "Work completed this period" names it loosely
 _CAPTION_GAP = 1.2  # line heights between a value and the caption under it
 _CAPTION_SHIFT = 0.5  # label widths a value's centre may stand off its caption's
@@ -158,6 +160,7 @@ def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
         amount
         for amount in find_amounts(source.text, hints.decimal_sep)
         if not any(d.start <= amount.start < d.end for d in dates)  # "August 25, 2025"
+        and not _IDENTIFIER_DIGITS.fullmatch(source.text[amount.start : amount.end])
     ]
     if any(amount.has_decimals for amount in amounts):
         amounts = [amount for amount in amounts if amount.has_decimals]

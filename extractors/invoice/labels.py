@@ -159,7 +159,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"p\.?\s?o\.?\s*" + _NO + r"?|p\s*/\s*o\.?(?:\s*" + _NO + r")?"
         r"|purchase\s*order(?:\s*" + _NO + r")?"
         r"|(?:customer|cust\.?|client|buyer|purchaser|your)(?:'s|s')?\s+(?:p\.?\s?o\.?|order)"
-        r"(?:\s*" + _NO + r")?",
+        r"(?:\s*" + _NO + r"|\s+ref(?:erence)?\.?)?",
     ),
     (
         Field.PO_NUMBER,

@@ -135,6 +135,35 @@ _SECTION_TITLE = 2
 # Rows read below a header to check its columns' roles by arithmetic.
 _SAMPLE_LINES = 15
 _MONEY_TOLERANCE = Decimal("0.011")
+# A list of items with no table: a number, letter or bullet before each, amounts level.
+_LIST_MARK = re.compile(r"\d{1,3}[.)]|[a-z][.)]|[•·*–-]")
+_LEADING_MARK = re.compile(r"^(?:\d{1,3}[.)]|[a-z][.)]|[•·*–-])\s+")
+_LIST_EDGE = 3.0  # points the amounts' right edges may differ
+_MIN_LISTED = 2
+# Quantity and price typed into a description, after it or around it.
+_SAID_UNITS = (
+    r"(?:ea|each|pcs?|ft|lf|sq\.?\s?ft|sf|cu\.?\s?yds?|cy|yds?|hrs?|hours?|lots?|ls|m|m2|m²|m3"
+    r"|kg|t|tons?|days?|wks?|weeks?|sheets?|bags?|boxes|rolls?|gal|lbs?)"
+)
+_TYPED_PRICE = r"(?:[$€£]|[A-Z]{1,2}\$)?\s?(?P<price>\d[\d,.']*\d)"
+_AT_PRICE_AFTER = re.compile(
+    r"(?i)^(?P<desc>.+?)\s+[-–—,:]\s*(?P<qty>\d[\d,.']*)\s*(?:" + _SAID_UNITS + r"\.?\s*)?"
+    r"[@×x]\s*" + _TYPED_PRICE + r"(?:\s*(?:each|ea\.?|/\s?\w+))?\s*$"
+)
+_FACTORS_LINE = re.compile(
+    r"(?i)^\s*(?P<qty>\d[\d,.']*)\s*(?:"
+    + _SAID_UNITS
+    + r"\.?\s*)?[×x@*]\s*"
+    + _TYPED_PRICE
+    + r"(?:\s*(?:each|ea\.?|/\s?\w+))?\s*$"
+)
+_AT_PRICE_BEFORE = re.compile(
+    r"(?i)^(?P<qty>\d[\d,.']*)\s*(?:"
+    + _SAID_UNITS
+    + r"\.?\s+)?(?P<desc>.+?)\s+@\s*"
+    + _TYPED_PRICE
+    + r"(?:\s*(?:each|ea\.?|/\s?\w+))?\s*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +208,10 @@ class _Read:
     def has_numbers(self) -> bool:
         return any(v is not None for v in (self.quantity, self.unit_price, self.amount))
 
+    @property
+    def has_factors(self) -> bool:
+        return self.quantity is not None or self.unit_price is not None
+
 
 @dataclass
 class _Draft:
@@ -213,6 +246,8 @@ def extract_line_items(pages: Sequence[Page]) -> LineItemsResult:
     _flush(state)
     if state.header is None:
         state = _read_without_vocabulary(page_lines)
+    if state.header is None:
+        state.rows = _amount_list(page_lines)
     items = tuple(_item(read) for read in state.rows)
     warnings = tuple(_check(index, read) for index, read in enumerate(state.rows, 1))
     return LineItemsResult(
@@ -581,6 +616,61 @@ def _read_without_vocabulary(page_lines: Sequence[tuple[Page, list[TextLine]]]) 
     return state
 
 
+def _amount_list(page_lines: Sequence[tuple[Page, list[TextLine]]]) -> list[_Read]:
+    """No table at all: a list of items, each a line of text (after an optional "1." or
+    bullet) ending in one amount at a shared right edge, as a letter lists them. Taken only
+    when the amounts add up to a subtotal or total printed under the list."""
+    for _page, lines in page_lines:
+        rows: list[_Read] = []
+        edge: float | None = None
+        for index, line in enumerate(lines):
+            item = _listed_item(line)
+            if item is not None and (edge is None or abs(item.box.x1 - edge) <= _LIST_EDGE):
+                rows.append(item)
+                edge = item.box.x1
+                continue
+            if rows and item is None and not _names_total(line.text) and not _amount_in(line):
+                last = rows[-1]
+                if line.box.y0 - last.box.y1 < _JOIN_GAP * line.box.height:
+                    rows[-1] = replace(last, description=f"{last.description} {line.text}")
+                    continue
+            if len(rows) >= _MIN_LISTED and _sum_printed(rows, lines[index : index + 6]):
+                return rows
+            rows, edge = [], None
+    return []
+
+
+def _listed_item(line: TextLine) -> _Read | None:
+    pieces = segments(line.words)
+    if pieces and len(pieces) > 2 and _LIST_MARK.fullmatch(" ".join(w.text for w in pieces[0])):
+        pieces = pieces[1:]
+    if len(pieces) != 2:
+        return None
+    text = _LEADING_MARK.sub("", " ".join(w.text for w in pieces[0])).rstrip(". ")
+    last = " ".join(w.text for w in pieces[1])
+    amount = parse_amount(last)
+    if amount is None or not _MONEY_WORD.search(last) or not any(c.isalpha() for c in text):
+        return None
+    if _names_total(text):
+        return None
+    return _Read(box=line.box, description=text, amount=amount)
+
+
+def _amount_in(line: TextLine) -> bool:
+    return any(_MONEY_WORD.search(word.text) for word in line.words)
+
+
+def _sum_printed(rows: Sequence[_Read], below: Sequence[TextLine]) -> bool:
+    """Whether a line under the list prints the sum of its amounts."""
+    total = sum((row.amount or Decimal(0) for row in rows), Decimal(0))
+    for line in below:
+        for word in line.words:
+            value = parse_amount(word.text) if _MONEY_WORD.search(word.text) else None
+            if value is not None and abs(value - total) <= _MONEY_TOLERANCE:
+                return True
+    return False
+
+
 def _aligned_header(lines: Sequence[TextLine]) -> _Header | None:
     block = _numeric_block(lines)
     if block is None:
@@ -885,11 +975,27 @@ def _take(read: _Read, state: _State) -> bool:
             state.draft = _Draft(read, descriptions, read.box.y1)
             return True
         return False  # numbers that neither start nor complete a row: a note under it
+    if read.description and draft is not None and _factors_under(draft, read.description):
+        return True
     if read.description and draft is not None and _continues(draft, read):
         _append(draft.descriptions, read.description)
         draft.last_text_y1 = read.box.y1
         return True
     return False
+
+
+def _factors_under(draft: _Draft, text: str) -> bool:
+    """A line under a row that only says its quantity times its price ("1,665 × $2.00", as
+    phone-app invoices print it) fills those in when their product is the row's amount."""
+    row = draft.read
+    match = _FACTORS_LINE.match(text)
+    if match is None or row.amount is None or row.has_factors:
+        return False
+    quantity, price = parse_amount(match["qty"]), parse_amount(match["price"])
+    if quantity is None or price is None or abs(quantity * price - row.amount) > _MONEY_TOLERANCE:
+        return False
+    draft.read = replace(row, quantity=quantity, unit_price=price)
+    return True
 
 
 def _is_complete(read: _Read, header: _Header) -> bool:
@@ -947,7 +1053,8 @@ def _continues(draft: _Draft, read: _Read) -> bool:
     row is a section heading, and a line printing a money amount is a note."""
     if read.bold and not draft.read.bold:
         return False
-    if read.description and _MONEY_WORD.search(read.description):
+    typed_on = bool(draft.descriptions) and draft.descriptions[-1].rstrip().endswith("@")
+    if read.description and _MONEY_WORD.search(read.description) and not typed_on:
         return False  # "Gross price: 59.50" under a row is a note on it, not its name
     if 0 < read.size < _NOTE_SIZE * draft.read.size:
         return False  # "Delivery ticket 40642" in small type under a row is a note on it
@@ -964,7 +1071,24 @@ def _flush(state: _State) -> None:
     state.draft = None
     if description is None and state.header and Role.DESCRIPTION in state.header.roles:
         return  # numbers without a description under a described table: a totals-block line
-    state.rows.append(replace(draft.read, description=description))
+    state.rows.append(_typed_in(replace(draft.read, description=description)))
+
+
+def _typed_in(read: _Read) -> _Read:
+    """A row whose quantity and price are typed into its description ("5/8 in drywall - 12 ea
+    @ $14.50", "12 ea 5/8 in drywall @ $14.50 each") in a table with no column for them: the
+    two read out of the text when their product is the row's amount."""
+    if read.description is None or read.amount is None or read.has_factors:
+        return read
+    match = _AT_PRICE_AFTER.match(read.description) or _AT_PRICE_BEFORE.match(read.description)
+    if match is None:
+        return read
+    quantity, price = parse_amount(match["qty"]), parse_amount(match["price"])
+    if quantity is None or price is None or not quantity or not price:
+        return read
+    if abs(quantity * price - read.amount) > _MONEY_TOLERANCE:
+        return read
+    return replace(read, description=match["desc"].strip(), quantity=quantity, unit_price=price)
 
 
 def _totals_labels(line: TextLine, read: _Read) -> bool:
