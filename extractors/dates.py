@@ -133,6 +133,19 @@ _DAY_FIRST_CURRENCIES = frozenset({"EUR", "GBP", "AUD", "NZD", "CHF", "INR", "ZA
 _MONTH_FIRST_CURRENCIES = frozenset({"USD", "CAD"})
 
 
+def settled_day_first(texts: Iterable[str]) -> bool | None:
+    """The numeric date order the texts' own dates settle (a first part over 12 is a day, a
+    second part over 12 makes it month first), or None when none settles it."""
+    day_votes = month_votes = 0
+    for match in _NUMERIC.finditer("\n".join(texts)):
+        first, second = int(match.group(1)), int(match.group(3))
+        if second > 12 >= first:
+            month_votes += 1
+        elif first > 12:
+            day_votes += 1
+    return None if day_votes == month_votes else day_votes > month_votes
+
+
 def infer_day_first(
     texts: Iterable[str], currency: str | None, english: Callable[[], bool]
 ) -> bool:

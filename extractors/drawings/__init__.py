@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from extractors.dates import settled_day_first
 from extractors.drawings.consensus import agree_on_set_fields
 from extractors.drawings.labels import is_sheet_number
+from extractors.drawings.project_name import fill_unlabelled_project
 from extractors.drawings.region_ocr import RegionOcr, SheetImages
 from extractors.drawings.scanned_fields import reread_values
 from extractors.drawings.scanned_index import ocr_text_blocks
@@ -82,15 +84,19 @@ def _within(box: Box, clip: Box) -> bool:
 
 
 def _read(
-    page: Page, images: SheetImages | None, ocr: RegionOcr | None, dpi: int
+    page: Page,
+    images: SheetImages | None,
+    ocr: RegionOcr | None,
+    dpi: int,
+    day_first: bool | None = None,
 ) -> tuple[SheetRead, Box | None]:
     if not _needs_region_ocr(page) or images is None or ocr is None:
-        read = read_sheet(page)
+        read = read_sheet(page, day_first)
         if not page.words:
             read.warnings.append(f"page {page.number}: no text and no OCR; the sheet was not read")
         return read, None
     ocr_page, region = _ocr_page(page, images, ocr, dpi)
-    return read_sheet(ocr_page), region
+    return read_sheet(ocr_page, day_first), region
 
 
 def _needs_region_ocr(page: Page) -> bool:
@@ -109,11 +115,14 @@ def extract_drawing_set(
     set's sheets with confidences, warnings and the review flag out."""
     reads: list[SheetRead] = []
     regions: dict[int, Box] = {}
+    # One firm, one date style: dates that settle the order on any sheet settle it for all.
+    day_first = settled_day_first(w.text for page in pages for w in page.words)
     for page in pages:
-        read, region = _read(page, images, ocr, ocr_dpi)
+        read, region = _read(page, images, ocr, ocr_dpi, day_first)
         reads.append(read)
         if region is not None:
             regions[page.number] = region
+    fill_unlabelled_project(pages, reads)
     agree_on_set_fields(reads, set(regions))
     warnings = [warning for read in reads for warning in read.warnings]
     flagged: set[int] = set()

@@ -35,6 +35,7 @@ _LOOSE = (720.0, 0.8)
 _WINDOW = 200.0  # points above and below a header searched for rows
 _MARK = re.compile(r"^(?:\d{1,3}|[A-Z]{1,2}|[A-Z]\d{1,2})$")  # 3, 12, C, AA, A1
 _SHORT_HEADER = re.compile(r"^[A-Z][A-Z0-9.]{1,3}$")
+_ISSUE_HEADER = re.compile(r"^(?:ISSUE|ISSUED|DESCRIPTION|SUBMISSION|ISSUED FOR)$")
 _JUNK_MARK = 3  # a mark cell this short that is no mark is OCR junk, not a neighbour's label
 
 
@@ -93,6 +94,18 @@ def find_header(
         headers = [h for date in dates if (h := _header_at(date, words, reach)) is not None]
         if headers:
             return min(headers, key=lambda h: distance(box_of(h), point))
+    issues = [h for date in dates if (h := _issue_header_at(date, words)) is not None]
+    return min(issues, key=lambda h: distance(box_of(h), point)) if issues else None
+
+
+def _issue_header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | None:
+    """An issue list's header with no mark column ("ISSUE | DATE"): the description word
+    stands in for the mark (rows then carry no revision mark)."""
+    near = [w for w in words if _beside(date, w, _LOOSE[0]) and w.box.x1 < date.box.x0]
+    texts = [w for w in near if _ISSUE_HEADER.match(fold(w.text))]
+    for text in sorted(texts, key=lambda w: date.box.x0 - w.box.x1):
+        if _columns_apart((text, date), _LOOSE[1]):
+            return text, date, text
     return None
 
 
@@ -119,6 +132,8 @@ def _row(
     found = find_dates(cells.get("date", ""), day_first)
     description = cells.get("description", "").strip() or None
     date = found[0].value if found else None
+    if "mark" not in roles:  # an issue list: dated, described rows without marks
+        return Revision(revision=None, date=date, description=description) if date else None
     if date is not None and description and len(mark) <= _JUNK_MARK and not _MARK.match(mark):
         # A dated, described row whose mark OCR lost or garbled ("", "a", "|;"): its mark
         # follows from its neighbours' (`_infer_marks`).
@@ -197,11 +212,13 @@ def _extra_columns(header: Sequence[Word], words: Sequence[Word], x1: float) -> 
 
 
 def _role(word: Word, header: Sequence[Word]) -> str:
+    if word is header[2]:
+        return "description"
     if word is header[0]:
         return "mark"
     if word is header[1]:
         return "date"
-    return "description" if word is header[2] else "other"
+    return "other"
 
 
 def _rows_on_side(
@@ -210,7 +227,8 @@ def _rows_on_side(
     """The rows stacked under (or over) the header up to `x1`: rank, revision, row box."""
     downward, day_first = side
     x0 = min(w.box.x0 for w in header) - 8
-    ordered = sorted([*header, *_extra_columns(header, page.words, x1)], key=lambda w: w.box.x0)
+    unique = {id(w): w for w in [*header, *_extra_columns(header, page.words, x1)]}
+    ordered = sorted(unique.values(), key=lambda w: w.box.x0)
     roles = [_role(w, header) for w in ordered]
     layout = ColumnLayout(
         tuple(Column(w.text, w.box) for w in ordered), tuple(w.box.x0 - 4 for w in ordered[1:])
@@ -253,4 +271,6 @@ def read_revision_table(
     box = hbox
     for _rank, _row_value, row_box in best:
         box = box.union(row_box)
-    return RevisionTable(hbox, tuple(_infer_marks([row for _rank, row, _box in rows])), box)
+    ordered = [row for _rank, row, _box in rows]
+    marked = header[0] is not header[2]
+    return RevisionTable(hbox, tuple(_infer_marks(ordered) if marked else ordered), box)

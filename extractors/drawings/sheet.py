@@ -113,10 +113,11 @@ def _near_texts(ctx: Context) -> list[str]:
     return near + [ln.text for ln in ctx.lines if distance(ln.box, ctx.point) >= 900.0]
 
 
-def read_sheet(page: Page) -> SheetRead:
+def read_sheet(page: Page, day_first: bool | None = None) -> SheetRead:
     """A sheet's page (text layer or OCR words) in, its title-block read out."""
     ctx, anchor = _context(page)
-    day_first = infer_day_first(_near_texts(ctx), None, lambda: True)
+    if day_first is None:  # the set's dates did not settle it: the sheet's own decide
+        day_first = infer_day_first(_near_texts(ctx), None, lambda: True)
     table = read_revision_table(page, ctx.labels, ctx.point, day_first)
     ctx = replace(ctx, excluded=_table_box(table))
     values: dict[str, str | None] = {}

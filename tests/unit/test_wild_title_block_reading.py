@@ -1,0 +1,61 @@
+"""The drawing extractor on the wild title-block designs (both families), born-digital: every
+field of every sheet read exactly. The designs were written by sessions that never read the
+extractor; what they taught is general (an issue list with no mark column, a project name
+set large with no label, dates whose order the set's own dates settle). Seeds 1500-1501 are
+in the unit-test range.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pymupdf
+import pytest
+
+from bench.score import values_equal
+from extractors.drawings import extract_drawing_set
+from extractors.text_layer import read_text_layer
+from fixtures.drawings import WILD2_DESIGNS, WILD_DESIGNS, generate_drawing_set
+from models import Sheet
+
+_FIELDS = ("sheet_number", "sheet_title", "revision", "revision_date", "issue_date", "scale",
+           "project_name", "project_number", "revisions")  # fmt: skip
+
+
+def _values(sheet: Sheet) -> dict[str, Any]:
+    dumped: dict[str, Any] = sheet.model_dump(mode="json")
+    return {name: dumped[name] for name in _FIELDS}
+
+
+# Known miss, kept visible: on this sheet the band prints "PROJECT NAME:" at its far left,
+# 2,500 points from the sheet number, beyond the labels the block's search reaches.
+_KNOWN_MISSES = {("wild_full_band", 1500)}
+_CASES = [
+    pytest.param(
+        design,
+        seed,
+        marks=[pytest.mark.xfail(strict=True, reason="project name far from the anchor")]
+        if (design, seed) in _KNOWN_MISSES
+        else [],
+    )
+    for design in WILD_DESIGNS + WILD2_DESIGNS
+    for seed in (1500, 1501)
+]
+
+
+@pytest.mark.parametrize(("design", "seed"), _CASES)
+def test_every_title_block_field_is_read_exactly(design: str, seed: int) -> None:
+    made = generate_drawing_set(design, seed, sheets=4)
+    doc = pymupdf.open(stream=made.pdf, filetype="pdf")
+    pages = [read_text_layer(page, index + 1, with_rules=False) for index, page in enumerate(doc)]
+    doc.close()
+    read = extract_drawing_set(pages).drawing_set.sheets
+    assert made.truth.drawing_set is not None
+    truth = made.truth.drawing_set.sheets
+    wrong = {
+        (want.page, name): (_values(want)[name], _values(got)[name])
+        for want, got in zip(truth, read, strict=True)
+        for name in _FIELDS
+        if not values_equal(_values(want)[name], _values(got)[name])
+    }
+    assert wrong == {}
