@@ -45,6 +45,7 @@ logger = logging.getLogger("docproc.pipeline")
 
 DEFAULT_REVIEW_THRESHOLD = 0.8
 _INVOICE_TYPES = (DocumentType.INVOICE, DocumentType.PAY_APPLICATION)
+_G702_FIGURES = 2  # a pay application's summary figures found, at least
 _NOT_IMPLEMENTED = (DocumentType.LIEN_WAIVER, DocumentType.DRAWING_SET)
 _POINTS_PER_INCH = 72.0
 _PHOTO_COVERAGE = 0.6  # a page mostly covered by one image may be a photo: look for its outline
@@ -401,7 +402,13 @@ def _extract(
     base = base.model_copy(update={"document_type": kind})
     if kind in BILLING_TYPES:
         factor = reading.ocr_confidence_factor()
-        return billing_envelope(base, reading.pages, warnings, threshold, factor)
+        billed = billing_envelope(base, reading.pages, warnings, threshold, factor)
+        if kind is not DocumentType.PAY_APPLICATION or _reads_as_pay_application(billed):
+            return billed
+        # Pay-application words but none of a G702's figures: an invoice that talks about its
+        # contract (a subcontractor's progress invoice). The invoice reader takes it.
+        base = base.model_copy(update={"document_type": DocumentType.INVOICE})
+        return _invoice_envelope(base, reading, threshold)
     if kind in _INVOICE_TYPES:
         return _invoice_envelope(base, reading, threshold)
     if kind is DocumentType.DRAWING_SET:
@@ -411,6 +418,18 @@ def _extract(
     elif readable:
         warnings.append("the document type was not recognised; nothing was extracted")
     return base.model_copy(update={"needs_review": True, "warnings": warnings})
+
+
+def _reads_as_pay_application(envelope: Envelope) -> bool:
+    """Whether the pay-application reader found what makes one: two or more of the G702's
+    own figures (contract sums, work completed, previous certificates, payment due)."""
+    summary = envelope.invoice.pay_application if envelope.invoice is not None else None
+    if summary is None:
+        return False
+    figures = (summary.original_contract_sum, summary.contract_sum_to_date,
+               summary.total_completed_and_stored, summary.less_previous_certificates,
+               summary.current_payment_due, summary.balance_to_finish)  # fmt: skip
+    return sum(value is not None for value in figures) >= _G702_FIGURES
 
 
 @dataclass(frozen=True, slots=True)
