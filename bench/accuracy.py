@@ -1,8 +1,8 @@
 """`make bench-accuracy`: per-field accuracy, line-item P/R/F1 and time per page.
 
-Five sets, reported separately: the development layouts, the held-out layouts, the fresh
-held-out layouts and the second, blind fresh held-out layouts of the fixture generator (seeds
-from 900000, which no test or tuning run uses), and the real e-invoices in
+Six sets, reported separately: the development layouts, the held-out layouts, the fresh
+held-out layouts, and the second and third blind fresh held-out layouts of the fixture
+generator (seeds from 900000, which no test or tuning run uses), and the real e-invoices in
 ../shared/corpus/zugferd (labelled fields only; skipped when absent).
 Time per page is the median in-process pipeline time beside bare PyMuPDF
 `get_text("words")` on the same pages in the same run, so the ratio survives a noisy machine.
@@ -28,6 +28,7 @@ from extractors.pipeline import run_pipeline
 from fixtures.generator import (
     DEV_LAYOUTS,
     FRESH2_HELD_OUT_LAYOUTS,
+    FRESH3_HELD_OUT_LAYOUTS,
     FRESH_HELD_OUT_LAYOUTS,
     HELD_OUT_LAYOUTS,
     generate_invoice,
@@ -177,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         evaluate_generated("fresh held-out layouts", FRESH_HELD_OUT_LAYOUTS, args.per_layout),
         evaluate_generated(
             "fresh2 held-out layouts (blind)", FRESH2_HELD_OUT_LAYOUTS, args.per_layout
+        ),
+        evaluate_generated(
+            "fresh3 held-out layouts (blind)", FRESH3_HELD_OUT_LAYOUTS, args.per_layout
         ),
     ]
     corpus = evaluate_corpus("zugferd")

@@ -23,6 +23,7 @@ from fixtures.generator import (
     ALL_LAYOUTS,
     DEV_LAYOUTS,
     FRESH2_HELD_OUT_LAYOUTS,
+    FRESH3_HELD_OUT_LAYOUTS,
     FRESH_HELD_OUT_LAYOUTS,
     HELD_OUT_LAYOUTS,
     LAYOUTS,
@@ -140,7 +141,9 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
     assert ALL_LAYOUTS == DEV_LAYOUTS + HELD_OUT_LAYOUTS
     # The randomised stress designs are development layouts too, generated on demand; the fresh
     # held-out designs are generated on demand for the evaluation only.
-    held_out_fresh = set(FRESH_HELD_OUT_LAYOUTS) | set(FRESH2_HELD_OUT_LAYOUTS)
+    held_out_fresh = (
+        set(FRESH_HELD_OUT_LAYOUTS) | set(FRESH2_HELD_OUT_LAYOUTS) | set(FRESH3_HELD_OUT_LAYOUTS)
+    )
     development = (
         set(ALL_LAYOUTS)
         | set(STRESS_LAYOUTS)
