@@ -57,6 +57,9 @@ _OTHER_TOTALS = frozenset({
 _QUALIFIED_TOTAL = 0.5
 # Seven or more digits with no separator and no cents: an order or account number, not money.
 _IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
+_HEADING_ROWS = 4  # rows above a key searched for the heading of its block
+_INVOICE_HEADING = re.compile(r"(?i)^\s*(?:tax\s+)?invoice\s+(?:details|information|info)\b")
+_HEADED_NUMBER = 1.8
 _PLAIN_LABEL = 0.9  # "Subtotal", "Net Total"; "Work completed this period" names it loosely
 _CAPTION_GAP = 1.2  # line heights between a value and the caption under it
 _CAPTION_SHIFT = 0.5  # label widths a value's centre may stand off its caption's
@@ -393,6 +396,18 @@ def _mid_cell_ok(hit: LabelHit) -> bool:
     return hit.label.weight > 0.6 and hit.label.field not in _START_ONLY
 
 
+def _under_invoice_heading(rows: Sequence[Sequence[Cell]], cell: Cell) -> float:
+    """A bare "No." under a heading that names the invoice ("INVOICE DETAILS") numbers the
+    invoice: its weight grows; elsewhere it stays as it is."""
+    for row in reversed(rows[max(0, cell.row - _HEADING_ROWS) : cell.row]):
+        for other in row:
+            if other.box.x0 > cell.box.x1 or other.box.x1 < cell.box.x0:
+                continue
+            if _INVOICE_HEADING.search(other.text) and not find_amounts(other.text):
+                return _HEADED_NUMBER
+    return 1.0
+
+
 def _qualified_total(text: str, hit: LabelHit, end: int) -> bool:
     """A bare "Total" followed by words of its own ("Total Parts", "Total Units on Rent",
     "Total Hours"): the total of a section or of a count, rarely the invoice's."""
@@ -442,6 +457,8 @@ def cell_candidates(
             base = label.weight * _position_factor(hit) * page_factor
             if label.field is Field.TOTAL and _qualified_total(cell.text, hit, end):
                 base *= _QUALIFIED_TOTAL
+            elif label.field is Field.INVOICE_NUMBER and label.weight < _PLAIN_LABEL:
+                base *= _under_invoice_heading(rows, cell)
             variant = LabelHit(label, hit.start, hit.end)
             found.extend(_hit_candidates(rows, cell, variant, end, last, hints, base))
     return found
