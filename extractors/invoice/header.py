@@ -229,7 +229,7 @@ def _sources(
     if not last:
         return sources
     depth = 4 if hit.label.field in _MONEY_FIELDS else 1
-    below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
+    below = _below_key(rows, cell, hit, depth)
     above = _captioned(rows, cell, below)
     if above is not None:
         sources.append(_Source(above.text, 0.9, above))
@@ -259,6 +259,15 @@ def _sources(
     return sources
 
 
+def _below_key(rows: Sequence[Sequence[Cell]], cell: Cell, hit: LabelHit, depth: int) -> list[Cell]:
+    """The text under a label's words; when the label ends its cell ("Subcontract / PO"),
+    under the cell."""
+    below = text_below(rows, cell, cell.span_box(hit.start, hit.end), depth)
+    if not below and not cell.text[hit.end :].strip(" :.#"):
+        below = text_below(rows, cell, cell.box, depth)
+    return below
+
+
 def _captioned(rows: Sequence[Sequence[Cell]], cell: Cell, below: Sequence[Cell]) -> Cell | None:
     """The value a label captions from below, as business forms print them: the label alone
     in its cell in smaller type, right under a larger value centred over it, and nearer to it
@@ -266,7 +275,8 @@ def _captioned(rows: Sequence[Sequence[Cell]], cell: Cell, below: Sequence[Cell]
     None otherwise."""
     if cell.row == 0 or find_labels(cell.text)[0].end < len(cell.text.rstrip(" :.")):
         return None
-    under = below[0] if below and not _starts_with_label(below[0]) else None
+    below = [*below, *cells_below(rows, cell, 1)]  # under the label's words, or its cell
+    under = next((c for c in below if not _starts_with_label(c)), None)
     for other in rows[cell.row - 1]:
         gap = cell.box.y0 - other.box.y1
         if not (-1.0 <= gap <= _CAPTION_GAP * other.box.height):
@@ -341,8 +351,15 @@ def _set_under(rows: Sequence[Sequence[Cell]], key: Cell, under: Cell, right: Ce
     far = right.box.x0 - key.box.x1 > 3.0 * key.size and not key.text.endswith(":")
     if not flush or not far or right.text.lstrip().startswith(":"):
         return False
+    if _table_row(rows[right.row]):
+        return not _starts_with_label(under)  # beside the key: an item table's row
     paired = any(abs(other.box.x0 - right.box.x0) <= 3.0 for other in rows[under.row])
     return not paired and not _starts_with_label(under)
+
+
+def _table_row(row: Sequence[Cell]) -> bool:
+    """A line of an item table: three or more cells, two or more of them amounts."""
+    return len(row) >= 3 and sum(bool(find_amounts(cell.text)) for cell in row) >= 2
 
 
 def _rest_of_row(rows: Sequence[Sequence[Cell]], first: Cell) -> Cell:
