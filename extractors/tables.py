@@ -231,7 +231,12 @@ def vertical_bounds(page: Page, band: Box) -> tuple[float, ...]:
     for rule in page.rules:
         if rule.width > _RULE_SNAP or rule.height < band.height * 0.6:
             continue
-        if rule.y0 <= band.cy <= rule.y1 and band.x0 - 20 <= rule.cx <= band.x1 + 20:
+        if not band.x0 - 20 <= rule.cx <= band.x1 + 20:
+            continue
+        crosses = rule.y0 <= band.cy <= rule.y1
+        # A body's column rule that starts at the foot of a filled header band runs on down.
+        hangs = 0 <= rule.y0 - band.y1 <= band.height and rule.height >= 3 * band.height
+        if crosses or hangs:
             xs.append(rule.cx)
     return tuple(_snap(sorted(xs)))
 

@@ -214,7 +214,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"net\s+of|ex\.?)\s*(?:vat|tax|gst|taxes)?|total\s+hors\s+taxes|summe\s+ohne\s+\w+",
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
-    (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?"),
+    (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?|goods(?:\s+value)?"),
     # ERP and service-shop prints: the sum of the lines before tax under their own words.
     (
         Field.SUBTOTAL,

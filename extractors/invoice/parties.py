@@ -103,6 +103,7 @@ _HEADING = 1.3  # a name set this much above the body text is a heading, a lette
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
 _TOP_SHARE = 0.4
+_SUFFIX_ONLY = re.compile(r"(?i)(?:pty\.?\s+)?(?:ltd|limited|inc|llc|llp|co|corp|gmbh|plc)\.?")
 _FOOTER_SHARE = 0.2
 # A contact line: a phone number, or a street address (house number, then a word).
 _CONTACT = re.compile(r"\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|^\s*\d{1,6}\s+[A-Za-z]")
@@ -452,8 +453,10 @@ def _wrapped_name(rows: Sequence[Sequence[Cell]], chosen: Cell) -> list[Cell]:
 def _continues_name(name: Cell, other: Cell) -> bool:
     """Whether `other` is the rest of a name set on two lines: same size and weight, aligned
     left, right or centred with it, close above or below, and no digits or label in it."""
-    if abs(other.size - name.size) > 0.5 or other.bold != name.bold:
+    if abs(other.size - name.size) > 0.5:
         return False
+    if other.bold != name.bold and not _SUFFIX_ONLY.fullmatch(other.text.strip()):
+        return False  # (a legal form wrapped alone, "Ltd", may be set in the plain weight)
     gap = max(other.box.y0 - name.box.y1, name.box.y0 - other.box.y1)
     if gap > 0.6 * name.size:
         return False

@@ -37,6 +37,7 @@ from fixtures.generator import (
     WILD8_LAYOUTS,
     WILD9_LAYOUTS,
     WILD10_LAYOUTS,
+    WILD11_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -157,6 +158,7 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD8_LAYOUTS)
         | set(WILD9_LAYOUTS)
         | set(WILD10_LAYOUTS)
+        | set(WILD11_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)

@@ -15,13 +15,20 @@ from fixtures.generator import (
     WILD8_LAYOUTS,
     WILD9_LAYOUTS,
     WILD10_LAYOUTS,
+    WILD11_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
 
 SEEDS = range(1000, 1010)
 LAYOUTS = (
-    WILD3_LAYOUTS + WILD4_LAYOUTS + WILD5_LAYOUTS + WILD8_LAYOUTS + WILD9_LAYOUTS + WILD10_LAYOUTS
+    WILD3_LAYOUTS
+    + WILD4_LAYOUTS
+    + WILD5_LAYOUTS
+    + WILD8_LAYOUTS
+    + WILD9_LAYOUTS
+    + WILD10_LAYOUTS
+    + WILD11_LAYOUTS
 )
 
 
