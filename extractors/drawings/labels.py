@@ -38,11 +38,18 @@ LABELS: tuple[tuple[Field, re.Pattern[str]], ...] = tuple(
         (Field.PROJECT_NUMBER, rf"^(?:PROJECT|PROJ\.?|JOB|COMM(?:ISSION)?\.?)\s*{_NO}"),
         (
             Field.PROJECT_NAME,
-            rf"^(?:PROJECT|JOB)(?:\s*(?:NAME|TITLE))?(?=\s*[:.,;](?!\s*{_NO})|\s*$)",
+            rf"^(?:(?:PROJECT|JOB)(?:\s*(?:NAME|TITLE))?|FACILITY(?:\s+NAME)?)"
+            rf"(?=\s*[:.,;](?!\s*{_NO}(?![A-Z]))|\s*$)",
         ),
         (Field.SCALE, r"^(?:(?:DRAWING|DWG\.?|PLOT)\s+)?SCALE(?:\s*(?:@|AT)\s*A\d)?" + _END),
-        (Field.ISSUE_DATE, r"^(?:ISSUE\s*DATE|DATE\s*ISSUED|ISSUED|DATE|PLOT\s*DATE)" + _END),
-        (Field.REVISION, rf"^REV(?:ISION)?\.?(?:\s*{_NO})?(?=\s*:|\s*$)"),
+        # A plot date is when the sheet was printed, not issued: never the issue date.
+        (Field.OTHER, r"^PLOT\s*(?:DATE|TIME|STAMP)" + _END),
+        (
+            Field.ISSUE_DATE,
+            r"^(?:ISSUE\s*DATE|DATE\s*ISSUED|DATE\s+OF\s+(?:FIRST\s+)?ISSUE"
+            r"|(?:FIRST|ORIGINAL|INITIAL)\s+ISSUE(?:\s+DATE)?|ISSUED|DATE)" + _END,
+        ),
+        (Field.REVISION, rf"^(?:REV(?:ISION)?\.?(?:\s*{_NO})?(?=\s*:|\s*$)|INDEX(?=\s*:))"),
         (
             Field.OTHER,
             r"^(?:DRAWN|DRN|CHECKED|CHK|APPROVED|APPR|DESIGNED|DES|REVIEWED)\.?(?:\s*BY)?" + _END,
@@ -69,7 +76,7 @@ SCALE = re.compile(
     re.I,
 )  # fmt: skip
 
-REV_HEADER_MARK = re.compile(r"^(?:REV\.?|NO\.?|MARK|#|△|ISSUE|NUM\.?)$")
+REV_HEADER_MARK = re.compile(r"^(?:REV\.?|NO\.?|MARK|#|△|ISSUE|NUM\.?|INDEX)$")
 REV_HEADER_DATE = re.compile(r"^DATE:?$")
 REV_HEADER_TEXT = re.compile(
     r"^(?:DESCRIPTION|DESCR\.?|REVISIONS?|REMARKS|COMMENTS|ISSUE|AMENDMENTS?|CHANGES?)$"

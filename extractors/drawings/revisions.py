@@ -33,7 +33,7 @@ from models import Revision
 _STRICT = (420.0, 1.2)
 _LOOSE = (720.0, 0.8)
 _WINDOW = 200.0  # points above and below a header searched for rows
-_MARK = re.compile(r"^(?:\d{1,3}|[A-Z]{1,2}|[A-Z]\d{1,2})$")  # 3, 12, C, AA, A1
+_MARK = re.compile(r"^(?:\d{1,3}|[A-Z]{1,2}|[A-Z]\d{1,2}|\d[A-Z])$")  # 3, 12, C, AA, A1, 0A
 _SHORT_HEADER = re.compile(r"^[A-Z][A-Z0-9.]{1,3}$")
 _ISSUE_HEADER = re.compile(r"^(?:ISSUE|ISSUED|DESCRIPTION|SUBMISSION|ISSUED FOR)$")
 _JUNK_MARK = 3  # a mark cell this short that is no mark is OCR junk, not a neighbour's label
@@ -57,8 +57,11 @@ def _beside(word: Word, other: Word, span: float = _STRICT[0]) -> bool:
 def _header_at(
     date: Word, words: Sequence[Word], reach: tuple[float, float]
 ) -> tuple[Word, Word, Word] | None:
-    """(mark, date, description) header words around a DATE word, on its line."""
-    near = [w for w in words if _beside(date, w, reach[0])]
+    """(mark, date, description) header words around a DATE word, on its line, in its type
+    size ("DATE OF ISSUE:" and a row's text beside it are no header)."""
+    near = [w for w in words if _beside(date, w, reach[0]) and abs(w.size - date.size) <= 0.5]
+    if any(0 <= w.box.x0 - date.box.x1 <= 0.5 * date.size for w in near):
+        return None  # the DATE of a phrase ("DATE OF ISSUE"), not a column's head
     marks = [w for w in near if REV_HEADER_MARK.match(fold(w.text))]
     texts = [w for w in near if REV_HEADER_TEXT.match(fold(w.text))]
     if not marks and texts:
@@ -67,7 +70,8 @@ def _header_at(
         marks = [w for w in near if w.box.x1 < date.box.x0 and _SHORT_HEADER.match(fold(w.text))]
     for mark in sorted(marks, key=lambda w: abs(w.box.cx - date.box.cx)):
         others = [w for w in texts if w is not mark]
-        if others and mark.box.x0 < date.box.x0:
+        # The mark column comes first, or (DIN "Index", MEP sheets) last, after the text.
+        if others and (mark.box.x0 < date.box.x0 or mark.box.x0 > max(o.box.x1 for o in others)):
             text = min(others, key=lambda w: abs(w.box.cx - date.box.cx))
             if _columns_apart((mark, date, text), reach[1]):
                 return mark, date, text
