@@ -133,16 +133,25 @@ _DAY_FIRST_CURRENCIES = frozenset({"EUR", "GBP", "AUD", "NZD", "CHF", "INR", "ZA
 _MONTH_FIRST_CURRENCIES = frozenset({"USD", "CAD"})
 
 
+def _date_votes(text: str) -> tuple[int, int, int]:
+    """Numeric dates that settle their order (day-first, month-first) and the dotted ones
+    that do not: 25.03 is a day first, 09.24 a month first, 09.02 neither."""
+    day_votes = month_votes = dotted = 0
+    for match in _NUMERIC.finditer(text):
+        first, second = int(match.group(1)), int(match.group(3))
+        if second > 12 >= first:
+            month_votes += 1  # 09.24.2024: month first, dots or not
+        elif first > 12:
+            day_votes += 1
+        elif match.group(2) == ".":
+            dotted += 1
+    return day_votes, month_votes, dotted
+
+
 def settled_day_first(texts: Iterable[str]) -> bool | None:
     """The numeric date order the texts' own dates settle (a first part over 12 is a day, a
     second part over 12 makes it month first), or None when none settles it."""
-    day_votes = month_votes = 0
-    for match in _NUMERIC.finditer("\n".join(texts)):
-        first, second = int(match.group(1)), int(match.group(3))
-        if second > 12 >= first:
-            month_votes += 1
-        elif first > 12:
-            day_votes += 1
+    day_votes, month_votes, _ = _date_votes("\n".join(texts))
     return None if day_votes == month_votes else day_votes > month_votes
 
 
@@ -152,21 +161,14 @@ def infer_day_first(
     """Whether a document's numeric dates are day-first: decided by any date whose first
     part exceeds 12 (or second part does), else by currency and language hints (`english`
     is asked only when nothing else decides)."""
-    day_votes = month_votes = dotted = 0
     # One scan of all texts: a line break between two texts stops a match as their ends do.
-    for match in _NUMERIC.finditer("\n".join(texts)):
-        first, second = int(match.group(1)), int(match.group(3))
-        if second > 12 >= first:
-            month_votes += 1  # 09.24.2024: month first, dots or not
-        elif first > 12:
-            day_votes += 1
-        elif match.group(2) == ".":
-            dotted += 1  # 09.02.2024: dots are day first, unless a sure date says otherwise
+    text = "\n".join(texts)
+    day_votes, month_votes, dotted = _date_votes(text)
     if day_votes != month_votes:
         return day_votes > month_votes
     if dotted:
-        return True
-    by_terms = _order_by_terms("\n".join(texts))
+        return True  # 09.02.2024: dots are day first, unless a sure date says otherwise
+    by_terms = _order_by_terms(text)
     if by_terms is not None:
         return by_terms
     if currency in _MONTH_FIRST_CURRENCIES:

@@ -991,11 +991,19 @@ def _factors_under(draft: _Draft, text: str) -> bool:
     match = _FACTORS_LINE.match(text)
     if match is None or row.amount is None or row.has_factors:
         return False
-    quantity, price = parse_amount(match["qty"]), parse_amount(match["price"])
-    if quantity is None or price is None or abs(quantity * price - row.amount) > _MONEY_TOLERANCE:
+    factors = _factors_of(match, row.amount)
+    if factors is None:
         return False
-    draft.read = replace(row, quantity=quantity, unit_price=price)
+    draft.read = replace(row, quantity=factors[0], unit_price=factors[1])
     return True
+
+
+def _factors_of(match: re.Match[str], amount: Decimal) -> tuple[Decimal, Decimal] | None:
+    """The quantity and price a printed "qty ... price" says, when their product is `amount`."""
+    quantity, price = parse_amount(match["qty"]), parse_amount(match["price"])
+    if quantity is None or price is None or abs(quantity * price - amount) > _MONEY_TOLERANCE:
+        return None
+    return quantity, price
 
 
 def _is_complete(read: _Read, header: _Header) -> bool:
@@ -1083,11 +1091,10 @@ def _typed_in(read: _Read) -> _Read:
     match = _AT_PRICE_AFTER.match(read.description) or _AT_PRICE_BEFORE.match(read.description)
     if match is None:
         return read
-    quantity, price = parse_amount(match["qty"]), parse_amount(match["price"])
-    if quantity is None or price is None or not quantity or not price:
+    factors = _factors_of(match, read.amount)
+    if factors is None or not all(factors):
         return read
-    if abs(quantity * price - read.amount) > _MONEY_TOLERANCE:
-        return read
+    quantity, price = factors
     return replace(read, description=match["desc"].strip(), quantity=quantity, unit_price=price)
 
 
