@@ -76,6 +76,7 @@ def forget_remembered() -> None:
         memo.forget()
 
 
+_FULL_OVERLAP = 0.8  # words sharing this much of their height are on one line, whatever else
 _MIXED_SIZES = 4.0  # one line's words are at most this many times taller than each other
 _lines_of_page: IdentityMemo[tuple[TextLine, ...]] = IdentityMemo(64)
 
@@ -115,7 +116,10 @@ def _group(words: Sequence[Word]) -> list[TextLine]:
                 smaller, larger = height, smaller
             # Vertical overlap of at least half the smaller height puts a word on a line; a
             # word many times taller or shorter (a watermark across rows) is on its own.
-            if bottom - top >= 0.5 * smaller and larger <= _MIXED_SIZES * smaller:
+            overlap = bottom - top
+            if overlap >= 0.5 * smaller and larger <= _MIXED_SIZES * smaller:
+                if overlap < _FULL_OVERLAP * smaller and _collides(word, members):
+                    continue  # the next line of a cell, caught by a taller word beside both
                 members.append(word)
                 if wx0 < bx0:
                     box[0] = wx0
@@ -134,6 +138,16 @@ def _group(words: Sequence[Word]) -> list[TextLine]:
         lines.append(TextLine(tuple(members), Box(x0, y0, x1, y1)))
     lines.sort(key=_top_left)
     return lines
+
+
+def _collides(word: Word, members: Sequence[Word]) -> bool:
+    """Whether a word stands over or under one already on a line: one line's words never
+    share their horizontal extent."""
+    x0, x1 = word.box.x0, word.box.x1
+    return any(
+        min(x1, other.box.x1) - max(x0, other.box.x0) > 0.5 * min(x1 - x0, other.box.width)
+        for other in members
+    )
 
 
 def _left(word: Word) -> float:

@@ -57,6 +57,9 @@ _OTHER_TOTALS = frozenset({
 _QUALIFIED_TOTAL = 0.5
 # Seven or more digits with no separator and no cents: an order or account number, not money.
 _IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
+# A label set tight against its amount ("Net Payable:38,060.01", "GST (19%):23.725,16"): the
+# colon is no time's.
+_TIGHT_COLON = re.compile(r"(?:(?<=[^\W\d_]|\))|^):(?=[$€£]?\d)")
 _HEADING_ROWS = 4  # rows above a key searched for the heading of its block
 _INVOICE_HEADING = re.compile(r"(?i)^\s*(?:tax\s+)?invoice\s+(?:details|information|info)\b")
 _HEADED_NUMBER = 1.8
@@ -158,19 +161,20 @@ def _date_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
 
 
 def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
-    dates = find_dates(source.text, hints.day_first)
+    text = _TIGHT_COLON.sub(": ", source.text)
+    dates = find_dates(text, hints.day_first)
     amounts = [
         amount
-        for amount in find_amounts(source.text, hints.decimal_sep)
+        for amount in find_amounts(text, hints.decimal_sep)
         if not any(d.start <= amount.start < d.end for d in dates)  # "August 25, 2025"
-        and not _IDENTIFIER_DIGITS.fullmatch(source.text[amount.start : amount.end])
+        and not _IDENTIFIER_DIGITS.fullmatch(text[amount.start : amount.end])
     ]
     if any(amount.has_decimals for amount in amounts):
         amounts = [amount for amount in amounts if amount.has_decimals]
     values: list[tuple[Value, float]] = []
     for index, amount in enumerate(amounts):
         fit = 1.0 if index == len(amounts) - 1 else 0.7
-        if _BASE_BEFORE.search(source.text, 0, amount.start):
+        if _BASE_BEFORE.search(text, 0, amount.start):
             fit *= _BASE_FIT  # "HST 13% on 2,101.00": the amount the rate applies to
         values.append((amount.value, fit if amount.has_decimals else fit * 0.6))
     return values
@@ -521,23 +525,32 @@ def _hit_candidates(
             source.cell.bold,
             plain,
         )
-        for value, fit, source in _column_total(below_values, field)
+        for value, fit, source in _column_total(rows, below_values, field)
     ]
 
 
 def _column_total(
-    values: list[tuple[Value, float, _Source]], field: Field
+    rows: Sequence[Sequence[Cell]], values: list[tuple[Value, float, _Source]], field: Field
 ) -> list[tuple[Value, float, _Source]]:
     """Under a column key, a last amount that is bold or sums the ones above is the total."""
     amounts = [v for v, _, _ in values if isinstance(v, Decimal)]
     if len(amounts) < 2 or len(amounts) != len(values):
         return values
     last = values[-1]
+    if field in _COLUMN_HEADS and _labelled_row(rows, last[2].cell):
+        return []  # "Amount due ..... 5,419.95" under "Line Total": its own label names it
     if last[2].cell.bold or abs(sum(amounts[:-1], Decimal(0)) - amounts[-1]) < Decimal("0.02"):
         return [(last[0], 1.0, _Source(last[2].text, 1.0, last[2].cell))]
     # A column of line amounts under a table heading ("Line Total") holds no invoice total.
     lines = len({c.cell.row for _, _, c in values}) >= 3
     return [] if lines and field in _COLUMN_HEADS else values
+
+
+def _labelled_row(rows: Sequence[Sequence[Cell]], cell: Cell) -> bool:
+    """A cell whose row begins, left of it, with a label of its own."""
+    return any(
+        other.box.x1 <= cell.box.x0 and _starts_with_label(other) for other in rows[cell.row]
+    )
 
 
 def _title_date(

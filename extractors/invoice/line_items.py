@@ -94,6 +94,7 @@ _DOT_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")
 _TABLE_MARGIN = 10.0
 # Points of white space that set a header field beside an item table apart from its labels.
 _SIDE_GAP = 18.0
+_BAND_REACH = 40.0  # points a stacked column label may reach past its header line's ends
 # Share of the texts under a "Date" label that must be dates for it to head a table column.
 _DATED_SHARE = 0.6
 # Header-field labels that may stand on an item-table header's line in a sidebar.
@@ -299,8 +300,10 @@ def _find_header(page: Page, lines: Sequence[TextLine]) -> _Header | None:
         line_roles = None if line is None else _label_roles(line, allowed_numbers=1)
         if line is None or line_roles is None or not _is_item_header(line_roles | above):
             continue
-        # A side panel printed level with the header ("Delivery address") is no part of it.
-        first, end = header_band(lines, index, partial(_labels_between, left=left, right=right))
+        # A side panel printed level with the header ("Delivery address"), or above or under
+        # it well apart ("Client PO" in a sidebar), is no part of it.
+        in_band = partial(_labels_between, left=left, right=right, main=line.box)
+        first, end = header_band(lines, index, in_band)
         clipped = [
             line if at == index else _clip(lines[at], left, right) for at in range(first, end)
         ]
@@ -379,9 +382,16 @@ def _fuller_below(lines: Sequence[TextLine], index: int, roles: set[Role]) -> bo
     return named is not None and _is_item_header(named | roles) and len(named) > len(roles)
 
 
-def _labels_between(line: TextLine, left: float, right: float) -> bool:
+def _labels_between(line: TextLine, left: float, right: float, main: Box) -> bool:
+    """Whether a line stacked on a header line reads as more of its column labels: label
+    text, under or beside the header line's labels, or naming item columns of its own (the
+    upper line "Ln  Part Number  Description" of an ERP print's two-line header)."""
     clipped = _clip(line, left, right)
-    return clipped is not None and _is_label_line(clipped)
+    if clipped is None or not _is_label_line(clipped):
+        return False
+    if clipped.box.x1 >= main.x0 - _BAND_REACH and clipped.box.x0 <= main.x1 + _BAND_REACH:
+        return True
+    return bool((_label_roles(clipped, allowed_numbers=0) or set()) - {Role.DATE})
 
 
 def _label_span(line: TextLine, below: Sequence[TextLine]) -> tuple[float, float]:
