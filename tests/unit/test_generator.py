@@ -38,6 +38,9 @@ from fixtures.generator import (
     WILD9_LAYOUTS,
     WILD10_LAYOUTS,
     WILD11_LAYOUTS,
+    WILD12_LAYOUTS,
+    WILD13_LAYOUTS,
+    WILD14_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -159,6 +162,9 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD9_LAYOUTS)
         | set(WILD10_LAYOUTS)
         | set(WILD11_LAYOUTS)
+        | set(WILD12_LAYOUTS)
+        | set(WILD13_LAYOUTS)
+        | set(WILD14_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)

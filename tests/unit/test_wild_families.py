@@ -16,6 +16,9 @@ from fixtures.generator import (
     WILD9_LAYOUTS,
     WILD10_LAYOUTS,
     WILD11_LAYOUTS,
+    WILD12_LAYOUTS,
+    WILD13_LAYOUTS,
+    WILD14_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
@@ -29,6 +32,9 @@ LAYOUTS = (
     + WILD9_LAYOUTS
     + WILD10_LAYOUTS
     + WILD11_LAYOUTS
+    + WILD12_LAYOUTS
+    + WILD13_LAYOUTS
+    + WILD14_LAYOUTS
 )
 
 
