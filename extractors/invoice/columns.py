@@ -100,6 +100,7 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
         (
             r"qty|quantity|qté|quantité|qte|menge|anzahl|anz\.?|cantidad|cant\.?|aantal",
             r"hours|hrs|days|weeks|months|duration|stück|stk\.?|nombre",
+            r"pcs\.?|pieces|(no\.? of )?pcs\.?|pce?s?\.?",
         ),
     ),
     (
@@ -125,8 +126,9 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
     (
         Role.ITEM_NUMBER,
         (
-            r"(item|part|line|art|artikel|article|artículo|product|prod\.?|stock|catalog(ue)?|cat\.?)?"
-            r" ?(#|no\.?|nr\.?|num\.?|number|code)",
+            r"(item|part|line|art|artikel|article|artículo|product|prod\.?|stock|catalog(ue)?|cat\.?"
+            r"|equip(ment|\.)?|asset|unit|serial|material|mat\.?)?"
+            r" ?(#|no\.?|nr\.?|num\.?|number|code|id)",
             r"sku|pos\.?|position|ln|line|art\.?-?nr[\w.-]*|réf\.?|ref\.?|référence|referencia",
         ),
     ),
@@ -171,10 +173,11 @@ def label_role(text: str) -> Role | None:
             if pattern.fullmatch(candidate):
                 return role
     if "/" in label or "&" in label:
-        named = {label_role(part) for part in re.split(r"[/&]", label) if part.strip()} - {None}
+        parts = [label_role(part) for part in re.split(r"[/&]", label) if part.strip()]
+        named = set(parts) - {None}
         if Role.DESCRIPTION in named:
             return Role.DESCRIPTION  # "Item No. / Description": the description, numbered
-        if len(named) == 1:
+        if len(named) == 1 and None not in parts:
             return named.pop()  # "Qty / Qté", "Amount / Montant": one column in two languages
     return None
 

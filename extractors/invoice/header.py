@@ -59,6 +59,9 @@ _QUALIFIED_TOTAL = 0.5
 _IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
 # A label set tight against its amount ("Net Payable:38,060.01", "GST (19%):23.725,16"): the
 # colon is no time's.
+# What runs header items together on one line: a middle dot, bullet or bar between spaces.
+_SEPARATOR = re.compile(r"\s[·•|]\s")
+_SEPARATORS = ("·", "•", "|")
 _TIGHT_COLON = re.compile(r"(?:(?<=[^\W\d_]|\))|^):(?=[$€£]?\d)")
 _HEADING_ROWS = 4  # rows above a key searched for the heading of its block
 _INVOICE_HEADING = re.compile(r"(?i)^\s*(?:tax\s+)?invoice\s+(?:details|information|info)\b")
@@ -226,7 +229,7 @@ def _sources(
     rows: Sequence[Sequence[Cell]], cell: Cell, hit: LabelHit, end: int, last: bool
 ) -> list[_Source]:
     """Where a label's value may stand: after it in its cell, else right of it, else below."""
-    inline = cell.text[hit.end : end]
+    inline = _SEPARATOR.split(cell.text[hit.end : end], maxsplit=1)[0]
     sources = []
     if _LEAD.sub("", inline).strip():
         sources.append(_Source(inline, 1.0, cell))
@@ -311,9 +314,8 @@ def _in_key_column(rows: Sequence[Sequence[Cell]], key: Cell) -> Cell | None:
     row = rows[key.row]
     right = [other.box.x0 for other in row if other.box.x0 > key.box.x1]
     edge = min(right) if right else math.inf
-    if key.row + 1 >= len(rows):
-        return None
-    for other in rows[key.row + 1]:
+    # A large amount under a small label may take the line of other text beside it: look on.
+    for other in (other for line in rows[key.row + 1 : key.row + 3] for other in line):
         near = other.box.y0 - key.box.y1 <= 1.5 * key.box.height
         if near and key.box.x0 - 2 <= other.box.x0 and other.box.x1 <= edge + 2:
             return other
@@ -412,6 +414,11 @@ def _merge_qualifiers(text: str, hits: list[LabelHit]) -> list[LabelHit]:
 _START_ONLY = frozenset({Field.PROJECT, Field.PROJECT_NAME, Field.PROJECT_NUMBER, Field.TERMS})
 
 
+def _after_separator(text: str, hit: LabelHit) -> bool:
+    """A label that starts a run-together item of a line ("PO 4500 · Job 24-017 Riverside")."""
+    return text[: hit.start].rstrip().endswith(_SEPARATORS)
+
+
 def _mid_cell_ok(hit: LabelHit) -> bool:
     """Weak or generic labels count only where a cell starts ("Attn: Project Accounting")."""
     return hit.label.weight > 0.6 and hit.label.field not in _START_ONLY
@@ -466,7 +473,7 @@ def cell_candidates(
     hits = find_labels(cell.text)
     if not hits:
         return []  # most cells (values, item rows) hold no label
-    hits = [h for h in hits if h.start <= 1 or _mid_cell_ok(h)]
+    hits = [h for h in hits if h.start <= 1 or _mid_cell_ok(h) or _after_separator(cell.text, h)]
     hits = _merge_qualifiers(cell.text, hits)
     found: list[Candidate] = []
     for index, hit in enumerate(hits):

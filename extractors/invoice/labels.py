@@ -79,6 +79,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"n(?:°|º|o\.?)\s*(?:de\s+)?(?:la\s+)?factur[ae]|num[ée]ro de facture",
     ),
     (Field.INVOICE_NUMBER, 0.9, r"(?:document|doc\.?|beleg|bill)\s*-?\s*" + _NO + r"|belegnummer"),
+    # SAP prints: the billing document is the invoice.
+    (Field.INVOICE_NUMBER, 0.9, r"billing\s+doc(?:ument|\.)?"),
     (
         Field.INVOICE_NUMBER,
         0.95,
@@ -220,7 +222,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         Field.SUBTOTAL,
         0.8,
         r"lines?\s+total|total\s+lines|items?\s+total|parts\s*(?:&|and|\+)\s*lab(?:or|our)"
-        r"|(?:total\s+)?(?:professional\s+)?fees|(?:total\s+)?current\s+charges",
+        r"|(?:total\s+)?(?:professional\s+)?fees|(?:total\s+)?current\s+charges"
+        r"|sales?\s+amount|products?\s+total",
     ),
     (
         Field.SUBTOTAL,
@@ -270,6 +273,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (Field.TOTAL, 0.8, r"gesamt|brutto(?:summe)?|summe\s+brutto|gesamt\s+brutto"),
     (Field.TOTAL, 0.9, r"gross(?:\s+(?:total|value))?|(?:invoice|total)\s+value"),
     (Field.TOTAL, 0.9, r"inv(?:oice)?\.?\s+amt\.?|total\s+amt\.?"),
+    (Field.TOTAL, 0.9, r"final\s+amount"),
+    (Field.TAX, 0.9, r"output\s+tax"),
     (Field.AMOUNT_DUE, 0.9, r"bal(?:ance)?\.?\s+due|amt\.?\s+due"),
     (Field.SUBTOTAL, 0.9, r"net\s+amt\.?"),
     (
@@ -335,7 +340,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         1.0,
         r"(?:project|job|projekt|projet|proyecto|contract)\s*-?\s*"
         + _NO
-        + r"|projektnummer|projectnummer",
+        + r"|projektnummer|projectnummer|wbs\s+element",
     ),
     (
         Field.TAX_ID,
@@ -355,7 +360,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.BILL_TO,
         1.0,
-        r"bill(?:ed)?\s+to|sold\s+to|invoice\s+to|invoiced\s+to|customer|client|"
+        r"bill(?:ed)?\s+to|sold[\s-]+to(?:\s+party)?|invoice\s+to|invoiced\s+to|customer|client|"
         r"rechnungsempfänger|käufer(?:/leistungsempfänger)?|kunde|facturé\s+à|factur(?:er|é)\s+à|"
         r"facturar\s+a|cliente|factuuradres|klant",
     ),

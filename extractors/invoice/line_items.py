@@ -85,6 +85,9 @@ _PHRASE_HEADS: dict[Role | None, set[Role]] = {
 _SECTION_TOTAL = re.compile(r"(?i)\b(sub-?\s?total|zwischensumme|sous-total|subtotaal)\b")
 _NUMBER = re.compile(r"[-(]?[$€£]?\s?\d[\d.,' ]*[)-]?")
 _UNIT_WORD = re.compile(r"[A-Za-zÄÖÜäöü²³/.]{1,6}")
+_NAMES_A_THING = re.compile(
+    r"(?i)\b(?:equip|asset|serial|part|stock|sku|material|catalog|product|article|mfr|model)"
+)
 _CSI = re.compile(r"\d{2}[- .]\d{2}[- .]?\d{2}([.-]\d{1,3})?|\d{2}-\d{3,4}(-\w{1,4})?")
 _MONEY_WORD = re.compile(r"\d[.,]\d{2,4}(?![\d.,])")
 _ROW_NUMBER = re.compile(r"\d{1,4}\.?")
@@ -120,6 +123,9 @@ _JOIN_GAP = 0.7
 _TOTALS_FIELDS = frozenset({Field.SUBTOTAL, Field.TAX, Field.TOTAL, Field.AMOUNT_DUE,
                             Field.RETAINAGE})  # fmt: skip
 _SURE_TOTALS_LABEL = 0.8
+# "State & Local Tax 6.875%": a tax at its rate, whatever names it first.
+_TAX_AT_RATE = re.compile(r"(?i)\b(?:tax|vat|gst|hst|pst|qst)\b\W{0,3}\d{1,2}(?:[.,]\d{1,3})?\s?%")
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")  # "64,778.84 CAD"
 # A column headed "Item No. / Description" prints the item number before the description.
 _NUMBER_AND_DESCRIPTION = re.compile(
     r"(?i)\b(?:item|part|sku|art(?:icle)?|product|code)\b.*\b(?:description|desc|bezeichnung)\b"
@@ -128,7 +134,7 @@ _LEADING_ITEM_NUMBER = re.compile(r"^[A-Z0-9][\w./-]*\d[\w./-]*\s+[-–:|]\s+")
 _LEAD_IN_MARGIN = 1.0  # points: a description line this much closer to the row below joins it
 _TIMES = re.compile(r"^\s*(\d[\d.,']*)\s*(?:[A-Za-z]{1,4}\.?\s*)?[x×@]\s*\S")
 _UNIT_APART = 1.0  # type sizes between a quantity and its unit: two columns, not one cell
-_NOTE_SIZE = 0.9  # a line in type this much smaller than its row's is a note, not its name
+_NOTE_SIZE = 0.95  # a line in type this much smaller than its row's is a note, not its name
 # A table continues on a page without a repeated header only if a row comes this early.
 _CONTINUATION_LINES = 25
 # Lines (a section's title) that may stand between a section's total and the next header.
@@ -464,18 +470,22 @@ def _checked_roles(
         if numbers >= 2:
             grid.append(row)
     if len(grid) < 2:
-        return _with_cost_codes(roles, sample)
+        return _with_cost_codes(roles, sample, layout.columns)
     numeric = [
         i for i in range(len(layout.columns)) if i not in named and _column_is_numeric(i, grid)
     ]
-    return _with_cost_codes(_arithmetic_roles(roles, grid, numeric), sample)
+    return _with_cost_codes(_arithmetic_roles(roles, grid, numeric), sample, layout.columns)
 
 
-def _with_cost_codes(roles: dict[Role, int], grid: _Grid) -> dict[Role, int]:
-    """A column labelled "Code" or not at all whose cells are CSI codes holds cost codes."""
+def _with_cost_codes(
+    roles: dict[Role, int], grid: _Grid, columns: Sequence[Column]
+) -> dict[Role, int]:
+    """A column labelled "Code" or not at all whose cells are CSI codes holds cost codes (an
+    "Equip. #" or "Part No." column of numbers shaped alike numbers things, not costs)."""
     if Role.COST_CODE in roles:
         return roles
     used = {i for role, i in roles.items() if role is not Role.ITEM_NUMBER}
+    used |= {i for i, column in enumerate(columns) if _NAMES_A_THING.search(column.label)}
     for index in sorted({i for row in grid for i in row} - used):
         texts = [row[index] for row in grid if index in row]
         codes = sum(1 for t in texts if _CSI.fullmatch(t))
@@ -559,6 +569,8 @@ def _longest_label(texts: Sequence[str], index: int) -> int:
     for span in (4, 3, 2):
         if index + span <= len(texts):
             role = label_role(" ".join(texts[index : index + span]))
+            if role is not Role.DESCRIPTION and is_strong_description(texts[index + span - 1]):
+                continue  # "PRICE/UM DESCRIPTION": two labels set a space apart
             allowed = _PHRASE_HEADS.get(head, {head}) if head is not None else {role}
             # "Work Date", "Service Date": a phrase ending in a date names a date column.
             if role is not None and (role in allowed or role is Role.DATE):
@@ -750,7 +762,7 @@ def _roles_by_arithmetic(
     roles = _arithmetic_roles({Role.DESCRIPTION: wordiest}, grid, numeric)
     if Role.QUANTITY not in roles:
         return None
-    return _with_cost_codes(_with_unit(roles, columns, grid), grid)
+    return _with_cost_codes(_with_unit(roles, columns, grid), grid, columns)
 
 
 def _arithmetic_roles(roles: dict[Role, int], grid: _Grid, numeric: list[int]) -> dict[Role, int]:
@@ -888,8 +900,10 @@ def _leads_in(
         return False
     if state.lead_in:
         return True  # the next line of a description already waiting for its numbers
-    if state.draft is None or read.bold:
-        return False  # before the first row, or a section's heading
+    if read.bold:
+        return False  # a section's heading
+    if state.draft is not None and 0 < read.size < _NOTE_SIZE * state.draft.read.size:
+        return False  # small type under a row: a note on it ("Hour Meter Out: 300.9")
     described = state.header.roles.get(Role.DESCRIPTION)
     if any(cell.column != described for cell in assign_cells(line.words, state.header.layout)):
         return False  # words in other columns: a row of its own (labels, a note), not a wrap
@@ -898,7 +912,9 @@ def _leads_in(
     if not below:
         return False
     gap_below = below[0].box.y0 - read.box.y1
-    if gap_below >= read.box.y0 - state.draft.last_text_y1 - _LEAD_IN_MARGIN:
+    # (the first row's wrapped description starts under the header, not under a row)
+    above = state.header.box.y1 if state.draft is None else state.draft.last_text_y1
+    if gap_below >= read.box.y0 - above - _LEAD_IN_MARGIN:
         return False
     previous = read.box
     for other in below:
@@ -1119,7 +1135,7 @@ def _totals_labels(line: TextLine, read: _Read) -> bool:
 def _names_total(text: str) -> bool:
     """Whether a text starts with a totals-block label ("Subtotal", "Work completed this
     period", "Less: Holdback 10%")."""
-    if _TOTALS.match(text):
+    if _TOTALS.match(text) or _TAX_AT_RATE.search(text):
         return True
     hits = find_labels(text)
     return bool(hits) and hits[0].start <= 1 and _totals_label(hits[0].label)
@@ -1160,7 +1176,8 @@ def _label_beside_amount(pieces: Sequence[Sequence[Word]], position: int) -> boo
         position > 0
         and len(label) <= 3
         and len(after) == 1
-        and all(is_numeric(word.text) for word in after[0])
+        and all(is_numeric(word.text) or _CURRENCY_CODE.fullmatch(word.text) for word in after[0])
+        and any(is_numeric(word.text) for word in after[0])
     )
 
 

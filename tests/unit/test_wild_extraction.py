@@ -5,8 +5,9 @@ distributor, a ready-mix plant, a subcontractor's letter and a German Rechnung.
 They were written by a session that never read the extractor; the rules they taught are
 general ones (see the commit history); later families added totals blocks (wild6), document
 types and totals that are easy to misread (wild7), less common item tables (wild8),
-header fields placed and captioned in other ways (wild9), small-trade prints (wild10) and
-paper sizes and page furniture (wild11).
+header fields placed and captioned in other ways (wild9), small-trade prints (wild10),
+paper sizes and page furniture (wild11), totals and PO wording (wild12), ERP and
+trade-counter item tables (wild13) and national suppliers' and rental houses' prints (wild14).
 Seeds 1500-1501 are in the unit-test range.
 """
 
@@ -29,6 +30,9 @@ from fixtures.generator import (
     WILD9_LAYOUTS,
     WILD10_LAYOUTS,
     WILD11_LAYOUTS,
+    WILD12_LAYOUTS,
+    WILD13_LAYOUTS,
+    WILD14_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
@@ -47,7 +51,10 @@ from fixtures.generator import (
     + WILD8_LAYOUTS
     + WILD9_LAYOUTS
     + WILD10_LAYOUTS
-    + WILD11_LAYOUTS,
+    + WILD11_LAYOUTS
+    + WILD12_LAYOUTS
+    + WILD13_LAYOUTS
+    + WILD14_LAYOUTS,
 )
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
