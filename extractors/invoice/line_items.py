@@ -569,13 +569,29 @@ def _longest_label(texts: Sequence[str], index: int) -> int:
     for span in (4, 3, 2):
         if index + span <= len(texts):
             role = label_role(" ".join(texts[index : index + span]))
-            if role is not Role.DESCRIPTION and is_strong_description(texts[index + span - 1]):
-                continue  # "PRICE/UM DESCRIPTION": two labels set a space apart
+            if _runs_into_another_label(texts, index, span, role):
+                continue  # "PRICE/UM DESCRIPTION", "Rate Part No.": two labels a space apart
             allowed = _PHRASE_HEADS.get(head, {head}) if head is not None else {role}
             # "Work Date", "Service Date": a phrase ending in a date names a date column.
             if role is not None and (role in allowed or role is Role.DATE):
                 return span
     return 1 if head is not None else 0
+
+
+def _runs_into_another_label(
+    texts: Sequence[str], index: int, span: int, role: Role | None
+) -> bool:
+    """Whether words inside a phrase start a description or item-number label of their own
+    while the phrase names another role (its first word's "price" or "rate" read it all):
+    "PRICE/UM DESCRIPTION", "Rate Part No." are two labels a space apart."""
+    for start in range(index + 1, index + span):
+        for end in range(max(start + 1, index + span), min(len(texts), start + 3) + 1):
+            if end - start < 2 and not is_strong_description(texts[start]):
+                continue  # one word alone ("No.", "Item") is too weak to cut on
+            tail = label_role(" ".join(texts[start:end]))
+            if tail in (Role.DESCRIPTION, Role.ITEM_NUMBER) and tail is not role:
+                return True
+    return False
 
 
 def _merge_unknown(labels: list[tuple[int, int]], known: list[bool]) -> tuple[tuple[int, int], ...]:
@@ -1148,11 +1164,13 @@ def _totals_label(label: Label) -> bool:
 def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
     """A totals-block line: a totals word where a row would not print one, and no quantity or
     unit price beside it."""
+    pieces = segments(line.words)
+    named = [p for p in pieces if _names_total(" ".join(w.text for w in p))]
+    if len(named) >= 2 and _names_total(line.text):
+        return True  # "SUBTOTAL: 77,715.72 | GST (6.875%): 5,342.96 | TOTAL: ..." in a row
     if read.quantity is not None or read.unit_price is not None:
         return False
     description = header.roles.get(Role.DESCRIPTION)
-    pieces = segments(line.words)
-    named = [p for p in pieces if _names_total(" ".join(w.text for w in p))]
     if _totals_labels(line, read):
         return True
     for position, piece in enumerate(pieces):

@@ -10,10 +10,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pymupdf
 import pytest
 
+from extractors.invoice import extract_invoice
 from extractors.invoice.columns import Role, label_role
 from extractors.invoice.labels import Field, find_labels
+from extractors.text_layer import read_text_layer
+from fixtures.generator import generate_invoice
 from models import LineItem
 from tests.unit.printed import Line, extract
 
@@ -247,3 +251,45 @@ def test_a_tax_at_its_rate_inside_the_item_grid_is_no_row() -> None:
     invoice = extract(LETTERHEAD + _header() + rows).invoice
     assert _items(invoice.line_items) == [("Dumpster 30 yd haul and swap", Decimal("16551.15"))]
     assert (invoice.tax_total, invoice.total) == (Decimal("1137.89"), Decimal("17689.04"))
+
+
+def test_a_rate_label_a_space_before_a_part_number_label_is_two_columns() -> None:
+    table: list[Line] = [
+        (40, 200, "Description", 9.0, True),
+        (300, 200, "Ord", 9.0, True),
+        (330, 200, "UOM", 9.0, True),
+        (395, 200, "Rate Part No.", 9.0, True),
+        (520, 200, "Amount", 9.0, True),
+        (40, 218, "4 inch PVC DWV Pipe"),
+        (315, 218, "760", 9.0, False, "right"),
+        (332, 218, "LF"),
+        (395, 218, "3.31 DRY-49533"),
+        (555, 218, "2,515.60", 9.0, False, "right"),
+    ]
+    (item,) = extract(LETTERHEAD + table).invoice.line_items
+    assert (item.unit_price, item.amount) == (Decimal("3.31"), Decimal("2515.60"))
+
+
+def test_totals_printed_as_a_row_of_labelled_cells_end_the_table() -> None:
+    # Stress design 221 prints them under a table whose quantity column the tax cell reaches.
+    document = generate_invoice("stress_supply", 221)
+    assert document.truth.invoice is not None
+    doc = pymupdf.open(stream=document.pdf)
+    pages = [read_text_layer(doc[index], index + 1) for index in range(doc.page_count)]
+    doc.close()
+    items = extract_invoice(pages).invoice.line_items
+    assert len(items) == len(document.truth.invoice.line_items)
+    assert not any("SUBTOTAL" in (item.description or "") for item in items)
+
+
+def test_totals_printed_as_a_row_of_labelled_cells_are_read() -> None:
+    rows: list[Line] = [
+        (40, 218, "R-21 Batt insulation"),
+        *_numbers(218, "1,230", "SF", "1.07", "1,316.10"),
+        (40, 240, "SUBTOTAL: 1,316.10 USD"),
+        (262, 240, "GST (5%): 65.81 USD"),
+        (420, 240, "INVOICE TOTAL: 1,381.91 USD"),
+    ]
+    invoice = extract(LETTERHEAD + _header() + rows).invoice
+    assert _items(invoice.line_items) == [("R-21 Batt insulation", Decimal("1316.10"))]
+    assert (invoice.subtotal, invoice.total) == (Decimal("1316.10"), Decimal("1381.91"))
