@@ -41,6 +41,9 @@ from fixtures.generator import (
     WILD12_LAYOUTS,
     WILD13_LAYOUTS,
     WILD14_LAYOUTS,
+    WILD15_LAYOUTS,
+    WILD16_LAYOUTS,
+    WILD17_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -165,6 +168,9 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD12_LAYOUTS)
         | set(WILD13_LAYOUTS)
         | set(WILD14_LAYOUTS)
+        | set(WILD15_LAYOUTS)
+        | set(WILD16_LAYOUTS)
+        | set(WILD17_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)

@@ -19,6 +19,9 @@ from fixtures.generator import (
     WILD12_LAYOUTS,
     WILD13_LAYOUTS,
     WILD14_LAYOUTS,
+    WILD15_LAYOUTS,
+    WILD16_LAYOUTS,
+    WILD17_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
@@ -35,6 +38,9 @@ LAYOUTS = (
     + WILD12_LAYOUTS
     + WILD13_LAYOUTS
     + WILD14_LAYOUTS
+    + WILD15_LAYOUTS
+    + WILD16_LAYOUTS
+    + WILD17_LAYOUTS
 )
 
 
