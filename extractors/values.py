@@ -27,7 +27,8 @@ def parse_amount(text: str) -> Decimal | None:
     raw = _CURRENCY_NOISE.sub("", text.replace("\u00a0", " ").replace("\u2212", "-"))
     if not raw or not _AMOUNT_SHAPE.match(raw):
         return None
-    negative = raw.startswith(("-", "(")) or raw.endswith(("-", ")"))
+    # A closing parenthesis alone is a sentence's ("(section 55A VATA 1994)"), not a sign.
+    negative = raw.startswith(("-", "(")) or raw.endswith("-") or (raw.endswith(")") and "(" in raw)
     digits = raw.strip("-+()").replace("'", "")
     number = _normalise_separators(digits)
     if number is None:

@@ -62,6 +62,8 @@ _IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
 # What runs header items together on one line: a middle dot, bullet or bar between spaces.
 _SEPARATOR = re.compile(r"\s[·•|]\s")
 _SEPARATORS = ("·", "•", "|")
+_PROSE = 3  # words of four letters or more: a label's text that runs on as a sentence
+_SLASH = re.compile(r"\s*/\s*")
 _TIGHT_COLON = re.compile(r"(?:(?<=[^\W\d_]|\))|^):(?=[$€£]?\d)")
 _HEADING_ROWS = 4  # rows above a key searched for the heading of its block
 _INVOICE_HEADING = re.compile(r"(?i)^\s*(?:tax\s+)?invoice\s+(?:details|information|info)\b")
@@ -96,6 +98,7 @@ class Candidate:
     y: float
     bold: bool = False
     plain_label: bool = True  # False: the label names its field only loosely (weight < 0.9)
+    x: float = 0.0  # where its label starts: one label read two ways has one place
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +175,8 @@ def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
         if not any(d.start <= amount.start < d.end for d in dates)  # "August 25, 2025"
         and not _IDENTIFIER_DIGITS.fullmatch(text[amount.start : amount.end])
     ]
-    if any(amount.has_decimals for amount in amounts):
+    if any(amount.has_decimals for amount in amounts) or len(_WORDS.findall(text)) >= _PROSE:
+        # (a whole number in a sentence is a year or a section: "(section 55A VATA 1994)")
         amounts = [amount for amount in amounts if amount.has_decimals]
     values: list[tuple[Value, float]] = []
     for index, amount in enumerate(amounts):
@@ -359,13 +363,22 @@ def _set_under(rows: Sequence[Sequence[Cell]], key: Cell, under: Cell, right: Ce
         return False
     if _table_row(rows[right.row]):
         return not _starts_with_label(under)  # beside the key: an item table's row
-    paired = any(abs(other.box.x0 - right.box.x0) <= 3.0 for other in rows[under.row])
+    # (values set flush left, or flush right as numbers and dates often are)
+    paired = any(
+        abs(other.box.x0 - right.box.x0) <= 3.0 or abs(other.box.x1 - right.box.x1) <= 3.0
+        for other in rows[under.row]
+        if other.box.x0 > under.box.x1
+    )
     return not paired and not _starts_with_label(under)
 
 
 def _table_row(row: Sequence[Cell]) -> bool:
-    """A line of an item table: three or more cells, two or more of them amounts."""
-    return len(row) >= 3 and sum(bool(find_amounts(cell.text)) for cell in row) >= 2
+    """A line of an item table: three or more cells, two or more of them amounts, one with
+    cents at least (not a postcode beside an order number)."""
+    if len(row) < 3:
+        return False
+    amounts = [find_amounts(cell.text) for cell in row]
+    return sum(map(bool, amounts)) >= 2 and any(a.has_decimals for c in amounts for a in c)
 
 
 def _rest_of_row(rows: Sequence[Sequence[Cell]], first: Cell) -> Cell:
@@ -479,6 +492,10 @@ def cell_candidates(
     for index, hit in enumerate(hits):
         last = index == len(hits) - 1
         end = len(cell.text) if last else hits[index + 1].start
+        if not last and _SLASH.fullmatch(cell.text[hit.end : end]):
+            # "Totaal excl. btw / Total hors TVA": one label in two languages; the value
+            # stands beside or under the pair, as it would beside the second alone.
+            last, end = True, hit.end
         if _RATE.match(cell.text[hit.end :]):
             continue  # "MwSt-%" heads a rate, not an amount
         for label in (hit.label, *hit.alternates):
@@ -517,7 +534,10 @@ def _hit_candidates(
             continue
         for value, fit in values:
             score = base * source.factor * fit
-            found.append(Candidate(field, value, score, cell.page, cell.box.y0, cell.bold, plain))
+            found.append(
+                Candidate(field, value, score, cell.page, cell.box.y0, cell.bold, plain,
+                          cell.box.x0)
+            )  # fmt: skip
             if field is Field.INVOICE_NUMBER and isinstance(value, str):
                 found.extend(_title_date(rows, source, value, hints, score))
         if found and any(fit > _BASE_FIT for _, fit in values):
@@ -531,6 +551,7 @@ def _hit_candidates(
             source.cell.box.y0,
             source.cell.bold,
             plain,
+            cell.box.x0,
         )
         for value, fit, source in _column_total(rows, below_values, field)
     ]
@@ -544,9 +565,9 @@ def _column_total(
     if len(amounts) < 2 or len(amounts) != len(values):
         return values
     last = values[-1]
-    if field in _COLUMN_HEADS and _labelled_row(rows, last[2].cell):
-        return []  # "Amount due ..... 5,419.95" under "Line Total": its own label names it
     if last[2].cell.bold or abs(sum(amounts[:-1], Decimal(0)) - amounts[-1]) < Decimal("0.02"):
+        if field in _COLUMN_HEADS and _labelled_row(rows, last[2].cell):
+            return []  # "Amount due ..... 5,419.95" under "Line Total": its own label names it
         return [(last[0], 1.0, _Source(last[2].text, 1.0, last[2].cell))]
     # A column of line amounts under a table heading ("Line Total") holds no invoice total.
     lines = len({c.cell.row for _, _, c in values}) >= 3
@@ -554,10 +575,9 @@ def _column_total(
 
 
 def _labelled_row(rows: Sequence[Sequence[Cell]], cell: Cell) -> bool:
-    """A cell whose row begins, left of it, with a label of its own."""
-    return any(
-        other.box.x1 <= cell.box.x0 and _starts_with_label(other) for other in rows[cell.row]
-    )
+    """A cell whose neighbour on the left is a label of its own."""
+    left = [other for other in rows[cell.row] if other.box.x1 <= cell.box.x0]
+    return bool(left) and _starts_with_label(max(left, key=lambda other: other.box.x1))
 
 
 def _title_date(

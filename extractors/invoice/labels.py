@@ -171,16 +171,23 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     (
         Field.PO_NUMBER,
         1.0,
-        r"sub-?contract\s*(?:no\.?|nr\.?|#|number)|"
-        r"bon\s+de\s+commande|(?:n°\s*)?commande|orden\s+de\s+compra|pedido|"
-        r"inkoop\s*order(?:nummer)?|bestelnummer",
+        r"(?:(?:" + _NO + r")\s*(?:de\s+(?:la\s+)?|du\s+|del\s+)?)?"
+        r"(?:(?:votre\s+)?bon\s+de\s+commande|(?:votre\s+)?commande|orden\s+de\s+compra"
+        r"|(?:su\s+)?pedido|inkoop\s*order(?:nummer)?|bestelbon)(?:\s*" + _NO + r")?|bestelnummer",
+    ),
+    # Business Central and NAV prints: the customer's PO is the "External Document No.".
+    (Field.PO_NUMBER, 1.0, r"external\s+doc(?:ument|\.)?\s*" + _NO),
+    # A subcontract number stands for the order where no PO is printed; a PO label wins.
+    (Field.PO_NUMBER, 0.7, r"sub-?contract\s*(?:no\.?|nr\.?|#|number)"),
+    (
+        Field.PO_NUMBER,
+        0.8,
+        r"ihre\s+bestellung(?:\s+(?:nr\.?|nummer))?|uw\s+bestel(?:ling|bon)",
     ),
     (
         Field.PO_NUMBER,
         0.8,
-        r"(?:customer\s+)?order\s+ref(?:erence)?\.?|(?:your\s+)?order\s*"
-        + _NO
-        + r"|your\s+order|ihre\s+bestellung",
+        r"(?:customer\s+)?order\s+ref(?:erence)?\.?|(?:your\s+)?order\s*" + _NO + r"|your\s+order",
     ),
     (
         Field.PO_NUMBER,
@@ -213,7 +220,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         0.8,
         r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)|net\s+amount|total\s+before\s+tax|"
         r"amount\s+before\s+tax|gesamt\s+netto|(?:total|amount)\s+(?:excl\.?|excluding|before|"
-        r"net\s+of|ex\.?)\s*(?:vat|tax|gst|taxes)?|total\s+hors\s+taxes|summe\s+ohne\s+\w+",
+        r"net\s+of|ex\.?)\s*(?:vat|tax|gst|taxes)?|(?:total|montant)\s+hors\s+(?:taxes|tva)"
+        r"|summe\s+ohne\s+\w+",
     ),
     (Field.SUBTOTAL, 0.7, r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)"),
     (Field.SUBTOTAL, 0.8, r"merchandise(?:\s+(?:amount|value))?|goods(?:\s+value)?"),
@@ -271,7 +279,9 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     ),
     (Field.TOTAL, 0.9, r"summe\s+inkl\.?|gesamtsumme|total\s+general|total\s+factura|total"),
     (Field.TOTAL, 0.8, r"gesamt|brutto(?:summe)?|summe\s+brutto|gesamt\s+brutto"),
-    (Field.TOTAL, 0.9, r"gross(?:\s+(?:total|value))?|(?:invoice|total)\s+value"),
+    (Field.TOTAL, 0.9, r"gross(?:\s+(?:total|value|billed))?|(?:invoice|total)\s+value"),
+    # A gross over a tax line is the subtotal the tax is on: the arithmetic tells which.
+    (Field.SUBTOTAL, 0.8, r"gross(?:\s+(?:amount|value|billed))?"),
     (Field.TOTAL, 0.9, r"inv(?:oice)?\.?\s+amt\.?|total\s+amt\.?"),
     (Field.TOTAL, 0.9, r"final\s+amount"),
     (Field.TAX, 0.9, r"output\s+tax"),
@@ -347,7 +357,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         1.0,
         r"(?:vat|tax|gst/hst|gst|hst|abn|ein|tva|btw|ust\.?-?|umsatzsteuer-?)\s*-?\s*(?:id|"
         r"reg(?:istration)?|identifi\w*|nr\.?|no\.?|number|#)\.?(?:\s*-?\s*(?:nr|no|number)\.?)?|"
-        r"fein|ust\.?-?id\.?-?nr\.?|ust-?idnr\.?|steuernummer|n°\s*tva|nif|cif|abn|tax\s*id",
+        r"fein|ust\.?-?id\.?-?nr\.?|ust-?idnr\.?|steuernummer|n°\s*tva|nif|cif|abn|tax\s*id"
+        r"|btw-?nummer|uid-?nr\.?",
     ),
     (
         Field.PHONE,

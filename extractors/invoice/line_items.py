@@ -86,7 +86,8 @@ _SECTION_TOTAL = re.compile(r"(?i)\b(sub-?\s?total|zwischensumme|sous-total|subt
 _NUMBER = re.compile(r"[-(]?[$€£]?\s?\d[\d.,' ]*[)-]?")
 _UNIT_WORD = re.compile(r"[A-Za-zÄÖÜäöü²³/.]{1,6}")
 _NAMES_A_THING = re.compile(
-    r"(?i)\b(?:equip|asset|serial|part|stock|sku|material|catalog|product|article|mfr|model)"
+    r"(?i)\b(?:equip|asset|serial|part|stock|sku|material|catalog|product|article|mfr|model"
+    r"|pos\b|pos\.|position|ln\b|line)"
 )
 _CSI = re.compile(r"\d{2}[- .]\d{2}[- .]?\d{2}([.-]\d{1,3})?|\d{2}-\d{3,4}(-\w{1,4})?")
 _MONEY_WORD = re.compile(r"\d[.,]\d{2,4}(?![\d.,])")
@@ -125,6 +126,7 @@ _TOTALS_FIELDS = frozenset({Field.SUBTOTAL, Field.TAX, Field.TOTAL, Field.AMOUNT
 _SURE_TOTALS_LABEL = 0.8
 # "State & Local Tax 6.875%": a tax at its rate, whatever names it first.
 _TAX_AT_RATE = re.compile(r"(?i)\b(?:tax|vat|gst|hst|pst|qst)\b\W{0,3}\d{1,2}(?:[.,]\d{1,3})?\s?%")
+_CURRENCY_SIGNS = frozenset({"$", "€", "£", "US$", "C$", "A$", "CA$", "AU$"})
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")  # "64,778.84 CAD"
 # A column headed "Item No. / Description" prints the item number before the description.
 _NUMBER_AND_DESCRIPTION = re.compile(
@@ -474,7 +476,8 @@ def _checked_roles(
     numeric = [
         i for i in range(len(layout.columns)) if i not in named and _column_is_numeric(i, grid)
     ]
-    return _with_cost_codes(_arithmetic_roles(roles, grid, numeric), sample, layout.columns)
+    roles = _with_unit(_arithmetic_roles(roles, grid, numeric), layout.columns, grid)
+    return _with_cost_codes(roles, sample, layout.columns)
 
 
 def _with_cost_codes(
@@ -1344,7 +1347,9 @@ def _unit_apart(cell: Cell | None) -> str | None:
 def _unit(cell: Cell | None) -> str | None:
     if cell is None:
         return None
-    text = cell.text.strip()
+    # A spreadsheet's accounting format prints the price's currency sign at its cell's left
+    # edge, where it may fall in the unit column ("LF  $  2.428").
+    text = " ".join(w.text for w in cell.words if w.text not in _CURRENCY_SIGNS).strip()
     if not text or parse_amount(text) is not None:
         return None
     return text

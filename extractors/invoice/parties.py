@@ -124,8 +124,12 @@ def _strip_key(text: str) -> str:
 
 
 def _is_name(text: str) -> bool:
+    """A line that can name a party: letters, no leading digit, no identifier, and more than
+    a legal form wrapped onto a line of its own ("Inc.")."""
     letters = sum(map(str.isalpha, text))
-    return letters >= 2 and not text[:1].isdigit() and _ID_LINE.match(text) is None
+    if letters < 2 or text[:1].isdigit() or _SUFFIX_ONLY.fullmatch(text.strip()):
+        return False
+    return _ID_LINE.match(text) is None
 
 
 def _block_after(rows: Sequence[Sequence[Cell]], label: Cell, remainder: str) -> Party:

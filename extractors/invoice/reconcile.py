@@ -129,6 +129,8 @@ def choose_totals(candidates: Sequence[Candidate], line_sum: Decimal | None) -> 
     paid = adjustments(candidates, (Field.PAID,))
     best: tuple[float, tuple[Candidate | None, ...], list[Field]] | None = None
     for combination in itertools.product(*options):
+        if _one_line_twice(combination):
+            continue
         values = {f: _amount(c) for f, c in zip(AMOUNT_FIELDS, combination, strict=True)}
         total = values[Field.TOTAL]
         confirmed = _checks(values, line_sum, adjust)
@@ -141,6 +143,18 @@ def choose_totals(candidates: Sequence[Candidate], line_sum: Decimal | None) -> 
     assert best is not None
     _, combination, confirmed = best
     return _fill(dict(zip(AMOUNT_FIELDS, combination, strict=True)), set(confirmed))
+
+
+def _one_line_twice(combination: Sequence[Candidate | None]) -> bool:
+    """Whether one printed line would be both the subtotal and the total ("Gross Value"
+    read either way): a subtotal is a line of its own."""
+    chosen = dict(zip(AMOUNT_FIELDS, combination, strict=True))
+    sub, total = chosen[Field.SUBTOTAL], chosen[Field.TOTAL]
+    return (
+        sub is not None
+        and total is not None
+        and (sub.page, sub.y, sub.x, sub.value) == (total.page, total.y, total.x, total.value)
+    )
 
 
 def _fill(chosen: dict[Field, Candidate | None], confirmed: set[Field]) -> Totals:

@@ -7,7 +7,9 @@ general ones (see the commit history); later families added totals blocks (wild6
 types and totals that are easy to misread (wild7), less common item tables (wild8),
 header fields placed and captioned in other ways (wild9), small-trade prints (wild10),
 paper sizes and page furniture (wild11), totals and PO wording (wild12), ERP and
-trade-counter item tables (wild13) and national suppliers' and rental houses' prints (wild14).
+trade-counter item tables (wild13), national suppliers' and rental houses' prints (wild14),
+French, Dutch, Spanish and German invoices (wild15), retainage, holdback and retention
+(wild16) and construction software prints (wild17).
 Seeds 1500-1501 are in the unit-test range.
 """
 
@@ -33,6 +35,9 @@ from fixtures.generator import (
     WILD12_LAYOUTS,
     WILD13_LAYOUTS,
     WILD14_LAYOUTS,
+    WILD15_LAYOUTS,
+    WILD16_LAYOUTS,
+    WILD17_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
@@ -54,7 +59,10 @@ from fixtures.generator import (
     + WILD11_LAYOUTS
     + WILD12_LAYOUTS
     + WILD13_LAYOUTS
-    + WILD14_LAYOUTS,
+    + WILD14_LAYOUTS
+    + WILD15_LAYOUTS
+    + WILD16_LAYOUTS
+    + WILD17_LAYOUTS,
 )
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
