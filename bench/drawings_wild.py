@@ -5,7 +5,8 @@ title blocks; they are scored exactly as `bench.drawings` scores its sets (same 
 set, same fields, same comparison), with development seeds from 500 born-digital and 700
 scanned, so their misses are kept and `--misses` prints them. `--family wild2` scores the
 second family (`wild2.py`: revision histories and project names of many shapes) the same
-way, `--family wild3` the third (`wild3.py`: issue boxes, corner tables, plot dates).
+way, `--family wild3` the third (`wild3.py`: issue boxes, corner tables, plot dates), `--family
+wild4` the fourth (`wild4.py`: upward-growing tables, issue purposes, vertical project names).
 Writes bench/out/drawings_<family>.json and prints the Markdown accuracy table.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.drawings import OUT, _accuracy_table, score_sets
-from fixtures.drawings import WILD2_DESIGNS, WILD3_DESIGNS, WILD_DESIGNS
+from fixtures.drawings import WILD2_DESIGNS, WILD3_DESIGNS, WILD4_DESIGNS, WILD_DESIGNS
 
 SEED_BASE = 500
 SCANNED_SEED_BASE = 700
@@ -25,6 +26,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "wild": WILD_DESIGNS,
     "wild2": WILD2_DESIGNS,
     "wild3": WILD3_DESIGNS,
+    "wild4": WILD4_DESIGNS,
 }
 
 
