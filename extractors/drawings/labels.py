@@ -79,11 +79,13 @@ SCALE = re.compile(
 REV_HEADER_MARK = re.compile(r"^(?:REV\.?|NO\.?|MARK|#|△|ISSUE|NUM\.?|INDEX)$")
 REV_HEADER_DATE = re.compile(r"^DATE:?$")
 REV_HEADER_TEXT = re.compile(
-    r"^(?:DESCRIPTION|DESCR\.?|REVISIONS?|REMARKS|COMMENTS|ISSUE|AMENDMENTS?|CHANGES?)$"
+    r"^(?:DESCRIPTION|DESCR\.?|REVISIONS?|REMARKS|COMMENTS|ISSUE|AMENDMENTS?|CHANGES?|ISSUED|PURPOSE"
+    r"|STATUS)$"
 )
 # Initials columns a revision table may carry beside its three (by, checked, approved).
 REV_HEADER_EXTRA = re.compile(
-    r"^(?:BY|CHK\.?|CHKD\.?|CKD\.?|APP\.?|APPD\.?|APPR\.?|INT\.?|DRN\.?)$"
+    r"^(?:BY|CHK\.?|CHKD\.?|CHK['’]D\.?|CKD\.?|APP\.?|APPD\.?|APPR\.?|INT\.?|DRN\.?|DRAWN"
+    r"|CHECKED|APPROVED|INIT\.?|INITIALS)$"
 )
 INDEX_HEADING = re.compile(
     r"(?:SHEET|DRAWING)S?\s+(?:INDEX|LIST)|(?:LIST|INDEX|SCHEDULE)\s+OF\s+(?:DRAWINGS|SHEETS)"

@@ -70,8 +70,13 @@ def _header_at(
         marks = [w for w in near if w.box.x1 < date.box.x0 and _SHORT_HEADER.match(fold(w.text))]
     for mark in sorted(marks, key=lambda w: abs(w.box.cx - date.box.cx)):
         others = [w for w in texts if w is not mark]
-        # The mark column comes first, or (DIN "Index", MEP sheets) last, after the text.
-        if others and (mark.box.x0 < date.box.x0 or mark.box.x0 > max(o.box.x1 for o in others)):
+        # The mark column comes first, last (DIN "Index", MEP sheets, after the text), or
+        # between the date and the text ("DATE | NO. | DESCRIPTION").
+        if others and (
+            mark.box.x0 < date.box.x0
+            or mark.box.x0 > max(o.box.x1 for o in others)
+            or date.box.x1 < mark.box.x0 < min(o.box.x0 for o in others)
+        ):
             text = min(others, key=lambda w: abs(w.box.cx - date.box.cx))
             if _columns_apart((mark, date, text), reach[1]):
                 return mark, date, text
@@ -99,7 +104,24 @@ def find_header(
         if headers:
             return min(headers, key=lambda h: distance(box_of(h), point))
     issues = [h for date in dates if (h := _issue_header_at(date, words)) is not None]
-    return min(issues, key=lambda h: distance(box_of(h), point)) if issues else None
+    if issues:
+        return min(issues, key=lambda h: distance(box_of(h), point))
+    drawn = [h for date in dates if (h := _drawn_mark_header_at(date, words)) is not None]
+    return min(drawn, key=lambda h: distance(box_of(h), point)) if drawn else None
+
+
+def _drawn_mark_header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | None:
+    """A "DATE | DESCRIPTION" header whose mark column is headed by a drawn delta, not a
+    word: the marks stand in a narrow column just left of the dates. The mark's head is
+    put there (a stand-in word) so the rows read as a marked table's."""
+    near = [w for w in words if _beside(date, w, _STRICT[0]) and w.box.x0 > date.box.x1]
+    texts = [w for w in near if REV_HEADER_TEXT.match(fold(w.text))]
+    for text in sorted(texts, key=lambda w: w.box.x0 - date.box.x1):
+        if _columns_apart((date, text), _STRICT[1]):
+            width = 2.5 * date.size
+            head = Box(date.box.x0 - width - 2, date.box.y0, date.box.x0 - 2, date.box.y1)
+            return Word("△", head, date.size), date, text
+    return None
 
 
 def _issue_header_at(date: Word, words: Sequence[Word]) -> tuple[Word, Word, Word] | None:
@@ -247,6 +269,8 @@ def _rows_on_side(
     found: list[tuple[int, Revision, Box]] = []
     for rank, line in enumerate(_walk(group_lines(words), hbox.y1 if downward else hbox.y0,
                                       downward)):  # fmt: skip
+        if all(roles[cell.column] == "other" for cell in assign_cells(line.words, layout)):
+            continue  # only text beside the last column (a neighbouring block's line)
         row = _row(line, layout, roles, day_first)
         if row is None:
             break
