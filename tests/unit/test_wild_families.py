@@ -22,6 +22,8 @@ from fixtures.generator import (
     WILD15_LAYOUTS,
     WILD16_LAYOUTS,
     WILD17_LAYOUTS,
+    WILD19_LAYOUTS,
+    WILD20_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
@@ -41,6 +43,8 @@ LAYOUTS = (
     + WILD15_LAYOUTS
     + WILD16_LAYOUTS
     + WILD17_LAYOUTS
+    + WILD19_LAYOUTS
+    + WILD20_LAYOUTS
 )
 
 
