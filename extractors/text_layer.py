@@ -72,6 +72,7 @@ def _rules(pdf_page: Any) -> tuple[Box, ...]:
     drawings = pdf_page.get_cdrawings()
     if len(drawings) > _MAX_DRAWINGS:
         return ()
+    turn = _Turn(pdf_page) if int(pdf_page.rotation) % 360 else None
     for drawing in drawings:
         for item in drawing.get("items", ()):
             if item[0] == "l":
@@ -81,8 +82,12 @@ def _rules(pdf_page: Any) -> tuple[Box, ...]:
             else:
                 continue
             if rule is not None:
-                rules.append(rule)
+                rules.append(rule if turn is None else Box(*turn.box(_corners(rule))))
     return tuple(rules)
+
+
+def _corners(box: Box) -> tuple[float, float, float, float]:
+    return box.x0, box.y0, box.x1, box.y1
 
 
 def _line_rule(start: Any, end: Any) -> Box | None:
@@ -119,22 +124,91 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _page_words(pdf_page: Any) -> list[Word]:
-    """The words of a page's horizontal lines, in the text layer's order."""
+    """The words of a page's lines that read horizontally as the page is shown, in the text
+    layer's order, in the shown page's coordinates (a /Rotate page's text is turned with it).
+    Invisible text (an old OCR layer under a born-digital page) counts only on a page that
+    shows none; a word printed twice a hair apart (simulated bold) counts once."""
+    turn = _Turn(pdf_page) if int(pdf_page.rotation) % 360 else None
     # The raw dictionary holds one dict per glyph, none of them in a reference cycle: the
     # collections their creation would set off find nothing to free and cost a third of the
     # time of reading the page, so the collector waits until the dictionary is gone.
     with _collector_paused():
         raw = pdf_page.get_text("rawdict", flags=0)
-        words: list[Word] = []
+        shown: list[Word] = []
+        hidden: list[Word] = []
         for block in raw.get("blocks", ()):
             for line in block.get("lines", ()):
                 direction = line.get("dir", (1.0, 0.0))
+                if turn is not None:
+                    direction = turn.direction(direction)
                 if abs(direction[1]) > 0.5:  # vertical text (stamps, margins) is not body text
                     continue
                 for span in line.get("spans", ()):
-                    words.extend(_span_words(span))
+                    if turn is not None:
+                        span = turn.span(span)
+                    _add_span(hidden if span.get("alpha", 255) == 0 else shown, span)
         del raw
-    return words
+    return _once(shown or hidden)
+
+
+_OVERPRINT = 1.0  # points: the same word drawn again this close is one word (fake bold)
+_SPAN_JOIN = 0.1  # x font size: a span starting this close to the last word goes on with it
+
+
+def _add_span(words: list[Word], span: dict[str, Any]) -> None:
+    """A span's words added to a line's; a span that carries on a word set in another font
+    ("INV-" in bold, then "53654") joins it, as no space stands between them."""
+    found = _span_words(span)
+    if found and words and not span["chars"][0]["c"].isspace():
+        last, first = words[-1], found[0]
+        gap = first.box.x0 - last.box.x1
+        level = abs(first.box.y1 - last.box.y1) < 0.3 * max(first.size, last.size)
+        if level and -0.5 < gap < _SPAN_JOIN * min(first.size, last.size):
+            words[-1] = Word(last.text + first.text, last.box.union(first.box), last.size,
+                             last.bold)  # fmt: skip
+            found = found[1:]
+    words.extend(found)
+
+
+def _once(words: list[Word]) -> list[Word]:
+    """The words with each overprinted copy dropped."""
+    seen: dict[str, list[Box]] = {}
+    kept: list[Word] = []
+    for word in words:
+        boxes = seen.setdefault(word.text, [])
+        box = word.box
+        if any(
+            abs(box.x0 - other.x0) < _OVERPRINT and abs(box.y0 - other.y0) < _OVERPRINT
+            for other in boxes
+        ):
+            continue
+        boxes.append(box)
+        kept.append(word)
+    return kept
+
+
+class _Turn:
+    """A /Rotate page's map from the content's coordinates to the page as shown."""
+
+    def __init__(self, pdf_page: Any) -> None:
+        matrix = pdf_page.rotation_matrix
+        self.a, self.b, self.c, self.d = (float(matrix.a), float(matrix.b),
+                                          float(matrix.c), float(matrix.d))  # fmt: skip
+        self.e, self.f = float(matrix.e), float(matrix.f)
+
+    def direction(self, vector: Any) -> tuple[float, float]:
+        dx, dy = float(vector[0]), float(vector[1])
+        return self.a * dx + self.c * dy, self.b * dx + self.d * dy
+
+    def box(self, bbox: Any) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = (float(value) for value in bbox)
+        xs = [self.a * x + self.c * y + self.e for x, y in ((x0, y0), (x1, y1))]
+        ys = [self.b * x + self.d * y + self.f for x, y in ((x0, y0), (x1, y1))]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def span(self, span: dict[str, Any]) -> dict[str, Any]:
+        chars = [{**char, "bbox": self.box(char["bbox"])} for char in span.get("chars", ())]
+        return {**span, "chars": chars}
 
 
 def _typed_rule(text: str) -> bool:

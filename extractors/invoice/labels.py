@@ -213,6 +213,7 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         Field.SUBTOTAL,
         0.9,
         r"net\s+total|total\s+net|nettobetrag|summe\s+netto|netto\s*summe|total\s+ht|"
+        r"net\s+value\s+of\s+(?:works?|goods|services|invoice)|"
         r"montant\s+ht|base\s+imponible|totaal\s+excl\.?(?:\s+btw)?",
     ),
     (
