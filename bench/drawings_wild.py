@@ -6,7 +6,9 @@ set, same fields, same comparison), with development seeds from 500 born-digital
 scanned, so their misses are kept and `--misses` prints them. `--family wild2` scores the
 second family (`wild2.py`: revision histories and project names of many shapes) the same
 way, `--family wild3` the third (`wild3.py`: issue boxes, corner tables, plot dates), `--family
-wild4` the fourth (`wild4.py`: upward-growing tables, issue purposes, vertical project names).
+wild4` the fourth (`wild4.py`: upward-growing tables, issue purposes, vertical project names),
+`--family wild5` the fifth (`wild5.py`: suffixed sheet numbers, two-line titles, noted scales,
+plot-date distractors, blocks at the left edge or the top).
 Writes bench/out/drawings_<family>.json and prints the Markdown accuracy table.
 """
 
@@ -18,7 +20,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.drawings import OUT, _accuracy_table, score_sets
-from fixtures.drawings import WILD2_DESIGNS, WILD3_DESIGNS, WILD4_DESIGNS, WILD_DESIGNS
+from fixtures.drawings import (
+    WILD2_DESIGNS,
+    WILD3_DESIGNS,
+    WILD4_DESIGNS,
+    WILD5_DESIGNS,
+    WILD_DESIGNS,
+)
 
 SEED_BASE = 500
 SCANNED_SEED_BASE = 700
@@ -27,6 +35,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "wild2": WILD2_DESIGNS,
     "wild3": WILD3_DESIGNS,
     "wild4": WILD4_DESIGNS,
+    "wild5": WILD5_DESIGNS,
 }
 
 

@@ -44,8 +44,12 @@ from fixtures.generator import (
     WILD15_LAYOUTS,
     WILD16_LAYOUTS,
     WILD17_LAYOUTS,
+    WILD18_LAYOUTS,
     WILD19_LAYOUTS,
     WILD20_LAYOUTS,
+    WILD21_LAYOUTS,
+    WILD22_LAYOUTS,
+    WILD23_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -173,8 +177,12 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD15_LAYOUTS)
         | set(WILD16_LAYOUTS)
         | set(WILD17_LAYOUTS)
+        | set(WILD18_LAYOUTS)
         | set(WILD19_LAYOUTS)
         | set(WILD20_LAYOUTS)
+        | set(WILD21_LAYOUTS)
+        | set(WILD22_LAYOUTS)
+        | set(WILD23_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)

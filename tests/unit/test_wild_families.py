@@ -22,8 +22,12 @@ from fixtures.generator import (
     WILD15_LAYOUTS,
     WILD16_LAYOUTS,
     WILD17_LAYOUTS,
+    WILD18_LAYOUTS,
     WILD19_LAYOUTS,
     WILD20_LAYOUTS,
+    WILD21_LAYOUTS,
+    WILD22_LAYOUTS,
+    WILD23_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
@@ -43,8 +47,12 @@ LAYOUTS = (
     + WILD15_LAYOUTS
     + WILD16_LAYOUTS
     + WILD17_LAYOUTS
+    + WILD18_LAYOUTS
     + WILD19_LAYOUTS
     + WILD20_LAYOUTS
+    + WILD21_LAYOUTS
+    + WILD22_LAYOUTS
+    + WILD23_LAYOUTS
 )
 
 
