@@ -24,6 +24,7 @@ _SPARSE_WORDS_PER_SQ_INCH = 2.0
 _MIN_DRAWING_SCORE = 5.0
 _TITLE_SHARE = 0.35  # the title stands in this top share of the first page ...
 _TITLE_SIZE = 1.6  # ... set at least this many times the body's type size
+_LEADING_PAGES = 3  # pages of another kind an invoice may come after (packing list, statement)
 
 _INVOICE_WORDS: dict[str, float] = {
     "invoice": 3, "tax invoice": 2, "invoice number": 2, "invoice no": 2, "invoice date": 2,
@@ -132,6 +133,28 @@ def _title_text(page: Page) -> str:
     return _fold(" ".join(w.text for w in words if w.box.y0 < top and w.size >= _TITLE_SIZE * body))
 
 
+def _named_by_title(titled: dict[DocumentType, float]) -> DocumentType | None:
+    """The one kind the first page's title names more than any other (None: none or a tie)."""
+    named = max(titled, key=lambda kind: titled[kind], default=None)
+    if named is None or titled[named] <= 0:
+        return None
+    return named if all(titled[named] > titled[k] for k in titled if k is not named) else None
+
+
+def invoice_start(pages: Sequence[Page]) -> int:
+    """Where the invoice begins in a PDF sent with a leading page of another kind (a packing
+    list, a statement of account): the first page titled as an invoice when the first page's
+    title names something else; 0 otherwise."""
+    first = _title_text(pages[0]) if pages else ""
+    if not first or _score(first, _VOCABULARIES[DocumentType.INVOICE]) > 0:
+        return 0
+    for index in range(1, min(len(pages), _LEADING_PAGES + 1)):
+        title = _title_text(pages[index])
+        if title and _score(title, _VOCABULARIES[DocumentType.INVOICE]) > 0:
+            return index
+    return 0
+
+
 def is_sheet_sized(page: Page) -> bool:
     """True when a page is at least 17 x 11 in and landscape: the size of a drawing sheet."""
     long_side, short_side = max(page.width, page.height), min(page.width, page.height)
@@ -157,16 +180,21 @@ def classify_document(pages: Sequence[Page]) -> DocumentType:
     text = " ".join(_page_text(page) for page in pages[:_VOCABULARY_PAGES])
     scores = {kind: _score(text, vocabulary) for kind, vocabulary in _VOCABULARIES.items()}
     title = _title_text(pages[0]) if pages else ""
+    titled: dict[DocumentType, float] = {}
     if title:
         # What the document calls itself counts again: a subcontractor's invoice prints
         # contract figures in a pay application's words, but its title says "INVOICE".
-        scores = {
-            kind: score + _score(title, _VOCABULARIES[kind]) for kind, score in scores.items()
-        }
+        titled = {kind: _score(title, vocabulary) for kind, vocabulary in _VOCABULARIES.items()}
+        scores = {kind: score + titled[kind] for kind, score in scores.items()}
     best = max(scores, key=lambda kind: scores[kind])
     drawing = _drawing_score(pages, text)
     if drawing >= _MIN_DRAWING_SCORE and drawing > scores[best]:
         return DocumentType.DRAWING_SET
+    named = _named_by_title(titled)
+    if named is not None and named is not best and scores[named] >= _MIN_TEXT_SCORE:
+        # An invoice with its backup attached (a lien waiver, a pay application's pages):
+        # the first page's title says what the document is.
+        return named
     if scores[best] < _MIN_TEXT_SCORE:
         return DocumentType.UNKNOWN
     return best

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
+from extractors.classify import invoice_start
 from extractors.dates import find_dates, infer_day_first
 from extractors.invoice.header import (
     Candidate,
@@ -333,7 +334,9 @@ def _height(pages: Sequence[Page]) -> float:
 
 
 def extract_invoice(pages: Sequence[Page]) -> InvoiceExtraction:
-    """The pages of an invoice in, the extracted invoice with confidences and warnings out."""
+    """The pages of an invoice in, the extracted invoice with confidences and warnings out
+    (pages of another kind sent ahead of it, a packing list or a statement, are left out)."""
+    pages = pages[invoice_start(pages) :]
     lines = extract_line_items(pages)
     pages_rows = [page_rows(page) for page in pages]
     texts = [cell.text for rows in pages_rows for row in rows for cell in row]

@@ -62,6 +62,7 @@ _IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
 # What runs header items together on one line: a middle dot, bullet or bar between spaces.
 _SEPARATOR = re.compile(r"\s[·•|]\s")
 _SEPARATORS = ("·", "•", "|")
+_WORD_AFTER = re.compile(r"\s+(?!(?:USD|CAD|EUR|GBP|AUD|NZD|CHF)\b)[A-Za-z]{2,}")
 _PROSE = 3  # words of four letters or more: a label's text that runs on as a sentence
 _SLASH = re.compile(r"\s*/\s*")
 _TIGHT_COLON = re.compile(r"(?:(?<=[^\W\d_]|\))|^):(?=[$€£]?\d)")
@@ -124,6 +125,8 @@ def _id_token(text: str) -> str:
     if not tokens:
         return ""
     first = tokens[0].strip(",;:")
+    if first.endswith(".") and first[:-1][-1:].isalnum() and "." not in first[:-1]:
+        first = first[:-1]  # "against your PO 8216." : the sentence's full stop
     if len(tokens) > 1 and _PREFIX.fullmatch(first) and tokens[1][:1].isdigit():
         return f"{first} {tokens[1].strip(',;:')}"
     return first
@@ -178,6 +181,8 @@ def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
     if any(amount.has_decimals for amount in amounts) or len(_WORDS.findall(text)) >= _PROSE:
         # (a whole number in a sentence is a year or a section: "(section 55A VATA 1994)")
         amounts = [amount for amount in amounts if amount.has_decimals]
+    # A whole number with a word after it is a house number or a count ("3071 Elm Ave").
+    amounts = [a for a in amounts if a.has_decimals or not _WORD_AFTER.match(text, a.end)]
     values: list[tuple[Value, float]] = []
     for index, amount in enumerate(amounts):
         fit = 1.0 if index == len(amounts) - 1 else 0.7

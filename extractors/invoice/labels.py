@@ -394,6 +394,8 @@ _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
         r"from|vendor|supplier|seller|sold\s+by|verkäufer|lieferant|rechnungsersteller|fournisseur|vendeur|"
         r"proveedor|leverancier",
     ),
+    # A general contractor's own invoice form: the sub fills in its name under this caption.
+    (Field.VENDOR, 0.9, r"sub-?contractor(?:'s)?(?:\s+name)?(?=\s*(?:\(|:|$))"),
     (
         Field.DISTRACTOR,
         1.0,

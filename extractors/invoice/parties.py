@@ -103,6 +103,12 @@ _HEADING = 1.3  # a name set this much above the body text is a heading, a lette
 _BLOCK_LINES = 6
 _BLOCK_SPACING = 1.0  # line heights of white space that end a party's block
 _TOP_SHARE = 0.4
+# A key and its value ("Sent: Saturday, June 6"), or a letter's greeting ("Hi Dana,").
+_KEYED = re.compile(
+    r"^[A-Za-z][\w.]*(?: [\w.]+)?:\s|^(?:hi|hello|dear|good\s+(?:morning|afternoon))\b",
+    re.IGNORECASE,
+)
+_CAPTION_NOTE = re.compile(r"^\([^()]*\)")  # a form caption's note on what to fill in
 _SUFFIX_ONLY = re.compile(r"(?i)(?:pty\.?\s+)?(?:ltd|limited|inc|llc|llp|co|corp|gmbh|plc)\.?")
 _FOOTER_SHARE = 0.2
 # A contact line: a phone number, or a street address (house number, then a word).
@@ -128,6 +134,8 @@ def _is_name(text: str) -> bool:
     a legal form wrapped onto a line of its own ("Inc.")."""
     letters = sum(map(str.isalpha, text))
     if letters < 2 or text[:1].isdigit() or _SUFFIX_ONLY.fullmatch(text.strip()):
+        return False
+    if _KEYED.match(text):
         return False
     return _ID_LINE.match(text) is None
 
@@ -193,6 +201,7 @@ def _party_label(cell: Cell, wanted: Field) -> str | None:
     if not hits or hits[0].start > 1 or hits[0].label.field is not wanted:
         return None
     rest = cell.text[hits[0].end :].lstrip(" :/&")
+    rest = _CAPTION_NOTE.sub("", rest).strip()  # "SUBCONTRACTOR (name, address, phone)"
     if rest and _label_start(rest):
         return ""  # "From / Remit To": two names for one block, which follows the label
     if rest and (":" in rest or any(ch.isdigit() for ch in rest)):

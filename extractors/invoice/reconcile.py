@@ -15,7 +15,8 @@ from decimal import Decimal
 from extractors.invoice.header import AMOUNT_FIELDS, Candidate
 from extractors.invoice.labels import Field
 
-_TOP = 3  # candidates per field worth combining
+_TOP = 3  # candidates per field worth combining (distinct values)
+_PLACES = 2  # lines kept for one value of a field
 _CENT = Decimal("0.015")
 _CHECK_BONUS = 1.0
 _MAX_ADJUSTMENTS = 8
@@ -38,16 +39,20 @@ def _options(candidates: Sequence[Candidate], wanted: Field) -> list[Candidate |
     pool = sorted(
         (c for c in candidates if c.field is wanted), key=lambda c: (-c.score, c.page, c.y)
     )
-    seen: set[Decimal] = set()
+    # One value printed on two lines ("Gross Amount" and "Invoice Total") is two options: a
+    # subtotal must stand on a line of its own (`_one_line_twice`).
+    seen: set[tuple[Decimal, int, float, float]] = set()
+    places: dict[Decimal, int] = {}
     options: list[Candidate | None] = []
     for candidate in pool:
         assert isinstance(candidate.value, Decimal)
-        if candidate.value in seen:
+        key = (candidate.value, candidate.page, candidate.y, candidate.x)
+        count = places.get(candidate.value, 0)
+        if key in seen or count == _PLACES or (not count and len(places) == _TOP):
             continue
-        seen.add(candidate.value)
+        seen.add(key)
+        places[candidate.value] = count + 1
         options.append(candidate)
-        if len(options) == _TOP:
-            break
     return [*options, None]
 
 

@@ -9,7 +9,8 @@ header fields placed and captioned in other ways (wild9), small-trade prints (wi
 paper sizes and page furniture (wild11), totals and PO wording (wild12), ERP and
 trade-counter item tables (wild13), national suppliers' and rental houses' prints (wild14),
 French, Dutch, Spanish and German invoices (wild15), retainage, holdback and retention
-(wild16) and construction software prints (wild17).
+(wild16), construction software prints (wild17), invoices with their backup attached
+(wild18), less common value formats (wild19) and PDF producers' text-layer habits (wild20).
 Seeds 1500-1501 are in the unit-test range.
 """
 
@@ -38,6 +39,9 @@ from fixtures.generator import (
     WILD15_LAYOUTS,
     WILD16_LAYOUTS,
     WILD17_LAYOUTS,
+    WILD18_LAYOUTS,
+    WILD19_LAYOUTS,
+    WILD20_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
@@ -62,7 +66,10 @@ from fixtures.generator import (
     + WILD14_LAYOUTS
     + WILD15_LAYOUTS
     + WILD16_LAYOUTS
-    + WILD17_LAYOUTS,
+    + WILD17_LAYOUTS
+    + WILD18_LAYOUTS
+    + WILD19_LAYOUTS
+    + WILD20_LAYOUTS,
 )
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
