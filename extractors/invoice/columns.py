@@ -118,7 +118,8 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
             r"items?|scope|work|particulars|details|materials?|products?|services?",
             r"equipment|employee|worker|trade|classification|labou?r description|activity|task",
             r"(professional |consulting )?services? (rendered|performed|provided)",
-            r"work performed|artikel|artikelbeschreibung|bezeichnung|beschreibung|leistung",
+            r"(work|tests?|inspections?) performed|artikel|artikelbeschreibung|bezeichnung",
+            r"beschreibung|leistung|fee description|test|tests",
             r"leistungsbeschreibung|produkt|désignation|designation|libellé|produit|article",
             r"descripción|descripcion|concepto|artículo|producto|omschrijving|dienst",
         ),
@@ -127,7 +128,7 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
         Role.ITEM_NUMBER,
         (
             r"(item|part|line|art|artikel|article|artículo|product|prod\.?|stock|catalog(ue)?|cat\.?"
-            r"|equip(ment|\.)?|asset|unit|serial|material|mat\.?)?"
+            r"|equip(ment|\.)?|asset|unit|serial|material|mat\.?|fee)?"
             r" ?(#|no\.?|nr\.?|num\.?|number|code|id)",
             r"sku|pos\.?|position|ln|line|art\.?-?nr[\w.-]*|réf\.?|ref\.?|référence|referencia",
         ),

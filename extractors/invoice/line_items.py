@@ -80,6 +80,7 @@ _PHRASE_HEADS: dict[Role | None, set[Role]] = {
     Role.QUANTITY: {Role.QUANTITY, Role.ORDERED, Role.BACKORDERED},
     Role.ITEM_NUMBER: {Role.ITEM_NUMBER, Role.AMOUNT},
     Role.DESCRIPTION: {Role.DESCRIPTION, Role.ITEM_NUMBER},
+    Role.AMOUNT: {Role.AMOUNT, Role.ITEM_NUMBER, Role.DESCRIPTION},  # "Fee Code", "Fee Description"
 }
 # A group subtotal inside the table ("Materials subtotal 1,234.00") is no item.
 _SECTION_TOTAL = re.compile(r"(?i)\b(sub-?\s?total|zwischensumme|sous-total|subtotaal)\b")
@@ -126,6 +127,8 @@ _TOTALS_FIELDS = frozenset({Field.SUBTOTAL, Field.TAX, Field.TOTAL, Field.AMOUNT
 _SURE_TOTALS_LABEL = 0.8
 # "State & Local Tax 6.875%": a tax at its rate, whatever names it first.
 _TAX_AT_RATE = re.compile(r"(?i)\b(?:tax|vat|gst|hst|pst|qst)\b\W{0,3}\d{1,2}(?:[.,]\d{1,3})?\s?%")
+# A heading in capitals between rows: two capitalised words or more before anything else.
+_CAPS_HEADING = re.compile(r"^[A-Z][A-Z&/-]+(?: [A-Z][A-Z&/-]+)+\b")
 _CURRENCY_SIGNS = frozenset({"$", "€", "£", "US$", "C$", "A$", "CA$", "AU$"})
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")  # "64,778.84 CAD"
 # A column headed "Item No. / Description" prints the item number before the description.
@@ -574,6 +577,8 @@ def _longest_label(texts: Sequence[str], index: int) -> int:
             role = label_role(" ".join(texts[index : index + span]))
             if _runs_into_another_label(texts, index, span, role):
                 continue  # "PRICE/UM DESCRIPTION", "Rate Part No.": two labels a space apart
+            if role is Role.DESCRIPTION and "/" in texts[index + 1 : index + span - 1]:
+                return span  # "Phase / Description": one column, named two ways
             allowed = _PHRASE_HEADS.get(head, {head}) if head is not None else {role}
             # "Work Date", "Service Date": a phrase ending in a date names a date column.
             if role is not None and (role in allowed or role is Role.DATE):
@@ -1111,6 +1116,10 @@ def _continues(draft: _Draft, read: _Read) -> bool:
         return False  # "Gross price: 59.50" under a row is a note on it, not its name
     if 0 < read.size < _NOTE_SIZE * draft.read.size:
         return False  # "Delivery ticket 40642" in small type under a row is a note on it
+    if read.description and _CAPS_HEADING.match(read.description) and any(
+        ch.islower() for text in draft.descriptions for ch in text
+    ):
+        return False  # "CONSTRUCTION DOCUMENTS (10% complete)" under a row in mixed case
     gap = read.box.y0 - max(draft.last_text_y1, draft.read.box.y0)
     return gap <= _JOIN_GAP * read.box.height
 
@@ -1124,7 +1133,10 @@ def _flush(state: _State) -> None:
     state.draft = None
     if description is None and state.header and Role.DESCRIPTION in state.header.roles:
         return  # numbers without a description under a described table: a totals-block line
-    state.rows.append(_typed_in(replace(draft.read, description=description)))
+    read = draft.read
+    if read.quantity == 0 and not read.amount:
+        return  # a back-ordered line: none shipped, nothing billed
+    state.rows.append(_typed_in(replace(read, description=description)))
 
 
 def _typed_in(read: _Read) -> _Read:

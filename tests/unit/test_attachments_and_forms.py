@@ -96,3 +96,76 @@ def test_a_house_number_under_a_slogans_label_is_no_amount() -> None:
     invoice = extract(letterhead).invoice
     assert invoice.subtotal is None
     assert invoice.total == Decimal("48675.56")
+
+
+def _table(header: list[Line], rows: list[Line]) -> list[tuple[str | None, Decimal | None]]:
+    lines = extract(INVOICE_PAGE[:5] + header + rows).invoice.line_items
+    return [(item.description, item.amount) for item in lines]
+
+
+def test_a_back_ordered_line_bills_nothing_and_is_no_item() -> None:
+    header: list[Line] = [
+        (40, 200, "Description", 9.0, True),
+        (300, 200, "Shipped", 9.0, True),
+        (345, 200, "Unit", 9.0, True),
+        (400, 200, "Unit Price", 9.0, True),
+        (505, 200, "Amount", 9.0, True),
+    ]
+    rows: list[Line] = [
+        (40, 218, "LED 2x4 troffer 4000K 40W"),
+        (335, 218, "0", 9.0, False, "right"),
+        (345, 218, "EA"),
+        (440, 218, "94.55", 9.0, False, "right"),
+        (40, 234, "3/4 EMT Conduit"),
+        (335, 234, "785", 9.0, False, "right"),
+        (345, 234, "LF"),
+        (440, 234, "1.43", 9.0, False, "right"),
+        (540, 234, "1,122.55", 9.0, False, "right"),
+    ]
+    assert _table(header, rows) == [("3/4 EMT Conduit", Decimal("1122.55"))]
+
+
+def test_fee_schedule_and_laboratory_column_titles() -> None:
+    header: list[Line] = [
+        (40, 200, "Fee Code", 9.0, True),
+        (100, 200, "Test Performed", 9.0, True),
+        (300, 200, "Qty", 9.0, True),
+        (400, 200, "Rate", 9.0, True),
+        (505, 200, "Amount", 9.0, True),
+    ]
+    rows: list[Line] = [
+        (40, 218, "09-2900"),
+        (100, 218, "1/2 inch Regular Gypsum Board"),
+        (320, 218, "56", 9.0, False, "right"),
+        (440, 218, "13.03", 9.0, False, "right"),
+        (540, 218, "729.68", 9.0, False, "right"),
+    ]
+    items = extract(INVOICE_PAGE[:5] + header + rows).invoice.line_items
+    assert [(i.description, i.cost_code, i.amount) for i in items] == [
+        ("1/2 inch Regular Gypsum Board", "09-2900", Decimal("729.68"))
+    ]
+
+
+def test_phase_headings_in_capitals_between_rows_join_no_description() -> None:
+    header: list[Line] = [
+        (40, 200, "Phase / Description", 9.0, True),
+        (300, 200, "Qty", 9.0, True),
+        (400, 200, "Unit Price", 9.0, True),
+        (505, 200, "Amount", 9.0, True),
+    ]
+    rows: list[Line] = [
+        (40, 216, "DESIGN DEVELOPMENT (45% complete)"),
+        (40, 230, "Journeyman electrician labor"),
+        (320, 230, "164", 9.0, False, "right"),
+        (440, 230, "109.67", 9.0, False, "right"),
+        (540, 230, "17,985.88", 9.0, False, "right"),
+        (40, 242, "CONSTRUCTION DOCUMENTS (10% complete)"),
+        (40, 256, "Paint, interior eggshell, 5 gal"),
+        (320, 256, "177", 9.0, False, "right"),
+        (440, 256, "182.91", 9.0, False, "right"),
+        (540, 256, "32,375.07", 9.0, False, "right"),
+    ]
+    assert _table(header, rows) == [
+        ("Journeyman electrician labor", Decimal("17985.88")),
+        ("Paint, interior eggshell, 5 gal", Decimal("32375.07")),
+    ]
