@@ -171,21 +171,56 @@ def header_columns(
     over or under, or start a label of their own.
     """
     groups: list[list[Word]] = _label_groups(main, split_label)
+    spanning: list[list[Word]] = []
     for line in band:
         if line is main:
             continue
         for segment in segments(line.words):
+            if _over_a_gap(groups, segment):
+                spanning.append(segment)  # checked once every stacked line has its columns
+            else:
+                _merge_into(groups, segment)
+    captions: dict[int, list[str]] = {}
+    # Nearest the body first: the columns a merged cell's caption heads are known by then.
+    for segment in sorted(spanning, key=lambda words: -box_of(words).y1):
+        spanned = _spanned(groups, segment)
+        if len(spanned) < 2:
             _merge_into(groups, segment)
+            continue
+        for index in spanned:  # "Price" over "Unit | Total": a caption of both columns
+            captions.setdefault(id(groups[index]), []).append(" ".join(w.text for w in segment))
     groups.sort(key=lambda words: box_of(words).x0)
     on_main = set(map(id, main.words))
     return tuple(
         Column(
-            _label_text(words),
+            " ".join([*captions.get(id(words), []), _label_text(words)]),
             box_of(words),
             " ".join(w.text for w in words if id(w) in on_main),
         )
         for words in groups
     )
+
+
+def _over_a_gap(groups: Sequence[Sequence[Word]], segment: Sequence[Word]) -> bool:
+    """Whether a stacked label stands over no column label yet (a merged cell's caption
+    centred over the gap between the two columns it heads, or a column of its own)."""
+    box = box_of(segment)
+    return all(min(other.x1, box.x1) <= max(other.x0, box.x0) for other in map(box_of, groups))
+
+
+def _spanned(groups: Sequence[Sequence[Word]], segment: Sequence[Word]) -> list[int]:
+    """The two columns a caption centred over the gap between them heads, if it is one."""
+    box = box_of(segment)
+    reach = 1.5 * box.width
+    boxes = [box_of(words) for words in groups]
+    left = [i for i, b in enumerate(boxes) if 0 <= box.x0 - b.x1 <= reach]
+    right = [i for i, b in enumerate(boxes) if 0 <= b.x0 - box.x1 <= reach]
+    if not left or not right:
+        return []
+    near_left = max(left, key=lambda i: boxes[i].x1)
+    near_right = min(right, key=lambda i: boxes[i].x0)
+    stacked = boxes[near_left].y0 > box.y1 - 1 and boxes[near_right].y0 > box.y1 - 1
+    return [near_left, near_right] if stacked else []
 
 
 def _label_groups(

@@ -940,13 +940,21 @@ def _leads_in(
     above = state.header.box.y1 if state.draft is None else state.draft.last_text_y1
     if gap_below >= read.box.y0 - above - _LEAD_IN_MARGIN:
         return False
+    return _reaches_a_row(read, below, state.header)
+
+
+def _reaches_a_row(read: _Read, below: Sequence[TextLine], header: _Header) -> bool:
+    """Whether the lines under a description-only line, set tight as one cell's, run down
+    to a row's numbers."""
     previous = read.box
     for other in below:
         if other.box.y0 - previous.y1 > _JOIN_GAP * other.box.height:
             return False  # the lines down to the numbers must be set tight, as one cell's are
-        ahead = _read_line(other, state.header)
+        ahead = _read_line(other, header)
+        if 0 < ahead.size < _NOTE_SIZE * read.size or _names_total(other.text):
+            return False  # a note in small type, a page total: no row this line could name
         if ahead.has_numbers:
-            return _is_anchor(ahead, state.header)
+            return _is_anchor(ahead, header)
         if not ahead.description:
             return False
         previous = other.box

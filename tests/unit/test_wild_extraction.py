@@ -10,7 +10,9 @@ paper sizes and page furniture (wild11), totals and PO wording (wild12), ERP and
 trade-counter item tables (wild13), national suppliers' and rental houses' prints (wild14),
 French, Dutch, Spanish and German invoices (wild15), retainage, holdback and retention
 (wild16), construction software prints (wild17), invoices with their backup attached
-(wild18), less common value formats (wild19) and PDF producers' text-layer habits (wild20).
+(wild18), less common value formats (wild19), PDF producers' text-layer habits (wild20),
+item tables with notes, backorders and kits (wild21), forms and fee invoices (wild22) and
+prints with little structure (wild23; the designs it cannot read yet are strict xfails).
 Seeds 1500-1501 are in the unit-test range.
 """
 
@@ -42,14 +44,22 @@ from fixtures.generator import (
     WILD18_LAYOUTS,
     WILD19_LAYOUTS,
     WILD20_LAYOUTS,
+    WILD21_LAYOUTS,
+    WILD22_LAYOUTS,
+    WILD23_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
 
-
-@pytest.mark.parametrize("seed", (1500, 1501))
-@pytest.mark.parametrize(
-    "layout",
+# Known misses, kept visible: items printed as centred lines, as paragraphs, or in two
+# side-by-side column groups are not read yet, nor a vendor named only in an e-mail's signature.
+_KNOWN_MISSES = {
+    "wild23_email_print": "vendor named only in the e-mail's signature",
+    "wild23_centred": "items printed as centred lines",
+    "wild23_two_column_items": "items in two side-by-side column groups",
+    "wild23_item_paragraphs": "items printed as paragraphs",
+}
+_LAYOUTS = (
     WILD_LAYOUTS
     + WILD2_LAYOUTS
     + WILD3_LAYOUTS
@@ -69,8 +79,25 @@ from fixtures.generator import (
     + WILD17_LAYOUTS
     + WILD18_LAYOUTS
     + WILD19_LAYOUTS
-    + WILD20_LAYOUTS,
+    + WILD20_LAYOUTS
+    + WILD21_LAYOUTS
+    + WILD22_LAYOUTS
+    + WILD23_LAYOUTS
 )
+_CASES = [
+    pytest.param(
+        layout,
+        seed,
+        marks=[pytest.mark.xfail(strict=True, reason=_KNOWN_MISSES[layout])]
+        if layout in _KNOWN_MISSES
+        else [],
+    )
+    for layout in _LAYOUTS
+    for seed in (1500, 1501)
+]
+
+
+@pytest.mark.parametrize(("layout", "seed"), _CASES)
 def test_header_fields_and_line_items_exact_on_wild_designs(layout: str, seed: int) -> None:
     document = generate_invoice(layout, seed)
     doc = pymupdf.open(stream=document.pdf)
