@@ -1124,8 +1124,10 @@ def _continues(draft: _Draft, read: _Read) -> bool:
         return False  # "Gross price: 59.50" under a row is a note on it, not its name
     if 0 < read.size < _NOTE_SIZE * draft.read.size:
         return False  # "Delivery ticket 40642" in small type under a row is a note on it
-    if read.description and _CAPS_HEADING.match(read.description) and any(
-        ch.islower() for text in draft.descriptions for ch in text
+    if (
+        read.description
+        and _CAPS_HEADING.match(read.description)
+        and any(ch.islower() for text in draft.descriptions for ch in text)
     ):
         return False  # "CONSTRUCTION DOCUMENTS (10% complete)" under a row in mixed case
     gap = read.box.y0 - max(draft.last_text_y1, draft.read.box.y0)

@@ -160,4 +160,3 @@ def test_a_currency_sign_at_the_left_of_a_price_cell_is_no_part_of_the_unit() ->
     ]
     (item,) = extract(LETTERHEAD + table).invoice.line_items
     assert (item.unit, item.unit_price, item.amount) == ("LF", Decimal("2.428"), Decimal("4625.34"))
-
