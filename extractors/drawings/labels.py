@@ -64,7 +64,7 @@ LABELS: tuple[tuple[Field, re.Pattern[str]], ...] = tuple(
 )
 
 # A-101, A101, S2.01, FP-101, M-001, E3.1, A1.01A; firm styles up to four letters.
-SHEET_NUMBER = re.compile(r"^[A-Z]{1,4}[-.]?\d{1,3}(?:[.-]\d{1,3})?[A-Z]?$")
+SHEET_NUMBER = re.compile(r"^[A-Z]{1,4}[-.]?\d{1,3}(?:[.-]\d{1,3}){0,2}[A-Z]?$")  # A1.01.1
 
 _INCH = r"(?:\"|''|”|″)"
 _FOOT = r"(?:'|’|′)"

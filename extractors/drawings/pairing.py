@@ -9,6 +9,7 @@ caller's parser checks each value's shape and the first that parses wins. Pure f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -117,6 +118,8 @@ def candidates(field_: Field, ctx: Context) -> list[Label]:
     """A field's labels worth trying: those near the anchor (nearest first), then those in
     line with it (a strip's column or a band's row spreads its cells far apart)."""
     labels = [label for label in ctx.labels if field_ in fields_of(label.field, _text(label))]
+    if field_ is Field.SCALE:
+        labels = [label for label in labels if not _under_view_title(label, ctx.lines)]
     if ctx.excluded is not None:
         excluded = ctx.excluded
         labels = [label for label in labels if distance(excluded, _centre(label.box)) > 0]
@@ -132,6 +135,23 @@ def candidates(field_: Field, ctx: Context) -> list[Label]:
         and (abs(label.box.cy - y) < _IN_LINE or abs(label.box.cx - x) < _IN_LINE)
     ]  # fmt: skip
     return near + in_line
+
+
+# A view's title in the drawing area: its number in a bubble, then its name ("1  FLOOR PLAN").
+_VIEW_TITLE = re.compile(r"^\d{1,2}\s+[A-Z][A-Z0-9 &,/-]{3,}$")
+
+
+def _under_view_title(label: Label, lines: Sequence[TextLine]) -> bool:
+    """Whether a SCALE label stands right under a view's title: the view's scale, not the
+    sheet's ("1 STRUCTURAL DETAILS" over "SCALE: 1/4\" = 1'-0\"")."""
+    box = label.box
+    return any(
+        0 <= box.y0 - line.box.y1 <= 1.5 * box.height
+        and line.box.x0 < box.x1
+        and box.x0 < line.box.x1
+        and _VIEW_TITLE.match(line.text)
+        for line in lines
+    )
 
 
 def _text(label: Label) -> str:

@@ -63,7 +63,7 @@ def _sheet_number(lines: list[TextLine]) -> str | None:
 
 def _title(lines: list[TextLine]) -> str | None:
     size = lines[0].size
-    joined = [line.text for line in lines if abs(line.size - size) <= 0.25 * size]
+    joined = [line.text for line in lines if abs(line.size - size) <= 0.3 * size]
     text = " ".join(" ".join(joined).split())
     return text if re.search(r"[A-Za-z]{2}", text) else None
 
