@@ -50,6 +50,9 @@ from fixtures.generator import (
     WILD21_LAYOUTS,
     WILD22_LAYOUTS,
     WILD23_LAYOUTS,
+    WILD24_LAYOUTS,
+    WILD25_LAYOUTS,
+    WILD26_LAYOUTS,
     WILD_LAYOUTS,
     GeneratedDocument,
     generate_corpus,
@@ -183,6 +186,9 @@ def test_there_are_twelve_dev_and_three_held_out_layouts() -> None:
         | set(WILD21_LAYOUTS)
         | set(WILD22_LAYOUTS)
         | set(WILD23_LAYOUTS)
+        | set(WILD24_LAYOUTS)
+        | set(WILD25_LAYOUTS)
+        | set(WILD26_LAYOUTS)
     )
     assert set(LAYOUTS) == development | held_out_fresh
     assert not set(STRESS_LAYOUTS) & set(HELD_OUT_LAYOUTS)

@@ -28,6 +28,9 @@ from fixtures.generator import (
     WILD21_LAYOUTS,
     WILD22_LAYOUTS,
     WILD23_LAYOUTS,
+    WILD24_LAYOUTS,
+    WILD25_LAYOUTS,
+    WILD26_LAYOUTS,
     GeneratedDocument,
     generate_invoice,
 )
@@ -53,6 +56,9 @@ LAYOUTS = (
     + WILD21_LAYOUTS
     + WILD22_LAYOUTS
     + WILD23_LAYOUTS
+    + WILD24_LAYOUTS
+    + WILD25_LAYOUTS
+    + WILD26_LAYOUTS
 )
 
 
