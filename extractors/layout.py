@@ -78,12 +78,17 @@ def _clean(word: Word) -> Word | None:
     return Word(text, word.box, word.size, word.bold, word.confidence) if text else None
 
 
+_SPACED_LETTERS = 3  # single capitals set apart, this many or more, spell one word
+
+
 def _cell(line: TextLine, row: int, page: int) -> Cell:
     words = line.words
     text = " ".join([word.text for word in words])
     if not text.isascii():
         words = tuple(w for w in map(_clean, words) if w is not None)
         text = " ".join([word.text for word in words])
+    if len(words) >= _SPACED_LETTERS and all(len(w.text) == 1 and w.text.isupper() for w in words):
+        text = "".join([word.text for word in words])  # "P A Y M E N T": a letter-spaced label
     return Cell(text, line.box, line.size, line.bold, row, page, words)
 
 

@@ -124,8 +124,36 @@ def _put_dates(found: _Found, candidates: Sequence[Candidate]) -> None:
         and (start is None or not isinstance(c.value, date) or c.value >= start)
     ]
     due = best(due_pool, Field.DUE_DATE)
+    if due is None and start is not None:
+        due = _read_the_other_way(found, candidates, start)
     if due is not None:
         found.put("due_date", due.value, _unconfirmed(due.score))
+
+
+def _swapped(day: date) -> date | None:
+    """A numeric date read with day and month the other way round (None when it cannot be)."""
+    if day.day > 12 or day.day == day.month:
+        return None
+    return date(day.year, day.day, day.month)
+
+
+def _read_the_other_way(
+    found: _Found, candidates: Sequence[Candidate], issued: date
+) -> Candidate | None:
+    """A due date before the invoice date is a reading the wrong way round when both dates,
+    read day-for-month, stand in order ("Issued 06/01/2026 · Due 05/02/2026"): both are
+    read that way."""
+    turned = _swapped(issued)
+    if turned is None:
+        return None
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        if candidate.field is not Field.DUE_DATE or not isinstance(candidate.value, date):
+            continue
+        other = _swapped(candidate.value)
+        if other is not None and other >= turned:
+            found.put("invoice_date", turned, found.confidence.get("invoice_date", 0.5) * 0.9)
+            return replace(candidate, value=other)
+    return None
 
 
 def dateline(rows: Rows, hints: Hints, height: float) -> date | None:

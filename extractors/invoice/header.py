@@ -64,6 +64,8 @@ _SEPARATOR = re.compile(r"\s[·•|]\s")
 _SEPARATORS = ("·", "•", "|")
 _WORD_AFTER = re.compile(r"\s+(?!(?:USD|CAD|EUR|GBP|AUD|NZD|CHF)\b)[A-Za-z]{2,}")
 _PROSE = 3  # words of four letters or more: a label's text that runs on as a sentence
+# A label's second name after a slash, up to its colon: the value follows that.
+_OTHER_NAME = re.compile(r"^\s*/\s*[^:/\d]{2,25}:\s*")
 _SLASH = re.compile(r"\s*/\s*")
 _TIGHT_COLON = re.compile(r"(?:(?<=[^\W\d_]|\))|^):(?=[$€£]?\d)")
 _HEADING_ROWS = 4  # rows above a key searched for the heading of its block
@@ -75,7 +77,8 @@ _CAPTION_SHIFT = 0.5  # label widths a value's centre may stand off its caption'
 _CAPTION_SIZE = 0.85  # a caption is set at most this share of its value's size
 _CAPTION_MARGIN = 2.0  # points nearer its value above than the text below a caption must be
 _INLINE_DATE = re.compile(
-    r"^\s*(?:vom|von|du|del|dated|date|issued(?:\s+at|\s+on)?|of|on|le|from|d\.d\.)?\s*", re.I
+    r"^\s*(?:[|·•]\s*)?(?:vom|von|du|del|dated|date|issued(?:\s+at|\s+on)?|of|on|le|from|d\.d\.)?\s*",
+    re.I,
 )
 _NUMBER_WORD = re.compile(r"^(?:no\.|nr\.|no|nr|n°|nº|number|num\.)\s*[:#]?\s*(?=\S*\d)", re.I)
 _PREFIX = re.compile(r"[A-Z]{2,4}")
@@ -239,6 +242,7 @@ def _sources(
 ) -> list[_Source]:
     """Where a label's value may stand: after it in its cell, else right of it, else below."""
     inline = _SEPARATOR.split(cell.text[hit.end : end], maxsplit=1)[0]
+    inline = _OTHER_NAME.sub("", inline, count=1)  # "PO / Work Order: PO-3348"
     sources = []
     if _LEAD.sub("", inline).strip():
         sources.append(_Source(inline, 1.0, cell))
@@ -473,7 +477,8 @@ def _inline_date(
 ) -> Value | None:
     """The date printed right after a number in a title ("Nr. 471113 vom 13.06.2018"), also
     when the title wraps before the date."""
-    text = _LEAD.sub("", source.text)
+    # (the whole line: a run-together title "Invoice RC-9640-64 | January 4, 2026 | ...")
+    text = _LEAD.sub("", source.cell.text if token in source.cell.text else source.text)
     rest = text[text.find(token) + len(token) :] if token in text else ""
     connector = _INLINE_DATE.match(rest)
     rest = rest[connector.end() :] if connector else rest

@@ -38,7 +38,7 @@ _TITLE_WORDS = re.compile(
     r"|factura|factuur|bill|statement|note"
     r"|memo|gutschrift|/|&|-)\s*)+$"
     # "RENTAL INVOICE", "Subcontractor Progress Invoice": a few words that end in the title.
-    r"|^(?:[\w&/-]+\s+){1,3}(?:invoice|rechnung|facture|factura|factuur|statement|receipt)\s*$",
+    r"|^(?:[\w&/'’-]+\s+){1,3}(?:invoice|rechnung|facture|factura|factuur|statement|receipt)\s*$",
     re.I,
 )
 # A line that ends in a postcode is an address line, not a name ("Reading RG2 0TD").

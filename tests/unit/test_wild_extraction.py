@@ -12,7 +12,8 @@ French, Dutch, Spanish and German invoices (wild15), retainage, holdback and ret
 (wild16), construction software prints (wild17), invoices with their backup attached
 (wild18), less common value formats (wild19), PDF producers' text-layer habits (wild20),
 item tables with notes, backorders and kits (wild21), forms and fee invoices (wild22) and
-prints with little structure (wild23; the designs it cannot read yet are strict xfails).
+prints with little structure (wild23), designer templates (wild24) and long invoices over
+pages (wild25); the designs it cannot read yet are strict xfails.
 Seeds 1500-1501 are in the unit-test range.
 """
 
@@ -47,6 +48,8 @@ from fixtures.generator import (
     WILD21_LAYOUTS,
     WILD22_LAYOUTS,
     WILD23_LAYOUTS,
+    WILD24_LAYOUTS,
+    WILD25_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
@@ -83,6 +86,8 @@ _LAYOUTS = (
     + WILD21_LAYOUTS
     + WILD22_LAYOUTS
     + WILD23_LAYOUTS
+    + WILD24_LAYOUTS
+    + WILD25_LAYOUTS
 )
 _CASES = [
     pytest.param(
