@@ -106,7 +106,7 @@ _VOCABULARY: tuple[tuple[Role, tuple[str, ...]], ...] = (
     (
         Role.UNIT,
         (
-            r"unit|units|u/ ?m|um|uom|u\.m\.|u|ut",
+            r"unit|units|u/ ?m|um|uom|u\.m\.|u|ut|units? of measure|u of m|measure",
             r"einheit|me|meng\.?-?einheit|mengeneinheit|unité|unite|unidad|ud\.?|eenheid",
         ),
     ),

@@ -76,7 +76,7 @@ _CONTINUED = re.compile(
 # A multi-word label may start with a word that is a label of its own only when the phrase
 # keeps that word's sense ("Unit Price", "Qty Shipped"); "Description Amount" is two labels.
 _PHRASE_HEADS: dict[Role | None, set[Role]] = {
-    Role.UNIT: {Role.UNIT, Role.UNIT_PRICE},
+    Role.UNIT: {Role.UNIT, Role.UNIT_PRICE, Role.ITEM_NUMBER},  # "Unit Price", "Unit No."
     Role.QUANTITY: {Role.QUANTITY, Role.ORDERED, Role.BACKORDERED},
     Role.ITEM_NUMBER: {Role.ITEM_NUMBER, Role.AMOUNT},
     Role.DESCRIPTION: {Role.DESCRIPTION, Role.ITEM_NUMBER},
@@ -129,6 +129,10 @@ _SURE_TOTALS_LABEL = 0.8
 _TAX_AT_RATE = re.compile(r"(?i)\b(?:tax|vat|gst|hst|pst|qst)\b\W{0,3}\d{1,2}(?:[.,]\d{1,3})?\s?%")
 # A heading in capitals between rows: two capitalised words or more before anything else.
 _CAPS_HEADING = re.compile(r"^[A-Z][A-Z&/-]+(?: [A-Z][A-Z&/-]+)+\b")
+# One day's total in a time-and-material print ("Total 08/15/2025:", "Daily total for 8/15/25").
+_DAY_TOTAL = re.compile(
+    r"(?i)^\W*(?:daily\s+)?total\s+(?:for\s+)?\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b"
+)
 _CURRENCY_SIGNS = frozenset({"$", "€", "£", "US$", "C$", "A$", "CA$", "AU$"})
 _CURRENCY_CODE = re.compile(r"[A-Z]{3}")  # "64,778.84 CAD"
 # A column headed "Item No. / Description" prints the item number before the description.
@@ -479,7 +483,7 @@ def _checked_roles(
     numeric = [
         i for i in range(len(layout.columns)) if i not in named and _column_is_numeric(i, grid)
     ]
-    roles = _with_unit(_arithmetic_roles(roles, grid, numeric), layout.columns, grid)
+    roles = _with_unit(_arithmetic_roles(roles, grid, numeric), layout.columns, grid, named=True)
     return _with_cost_codes(roles, sample, layout.columns)
 
 
@@ -804,14 +808,19 @@ def _arithmetic_roles(roles: dict[Role, int], grid: _Grid, numeric: list[int]) -
     return roles
 
 
-def _with_unit(roles: dict[Role, int], columns: Sequence[Column], grid: _Grid) -> dict[Role, int]:
-    """An unnamed column of short words right of the description is the unit column."""
+def _with_unit(
+    roles: dict[Role, int], columns: Sequence[Column], grid: _Grid, named: bool = False
+) -> dict[Role, int]:
+    """An unnamed column of short words right of the description is the unit column (with
+    `named`, only one whose label names a unit: "UM" beside a "Units" column of counts)."""
     if Role.UNIT in roles or Role.DESCRIPTION not in roles:
         return roles
     used = set(roles.values())
     left = columns[roles[Role.DESCRIPTION]].box.x1
     for index, column in enumerate(columns):
         if index in used or column.box.x0 < left:
+            continue
+        if named and label_role(column.label) is not Role.UNIT:
             continue
         texts = [row[index] for row in grid if index in row]
         if texts and all(_UNIT_WORD.fullmatch(t) for t in texts):
@@ -1013,7 +1022,7 @@ def _is_running_total(text: str, read: _Read) -> bool:
     """A carried-forward, continued or group-subtotal line: no row, but the table goes on."""
     if read.quantity is not None or read.unit_price is not None:
         return False
-    return bool(_CONTINUED.search(text) or _SECTION_TOTAL.search(text))
+    return bool(_CONTINUED.search(text) or _SECTION_TOTAL.search(text) or _DAY_TOTAL.match(text))
 
 
 def _take(read: _Read, state: _State) -> bool:
@@ -1189,6 +1198,8 @@ def _totals_label(label: Label) -> bool:
 def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
     """A totals-block line: a totals word where a row would not print one, and no quantity or
     unit price beside it."""
+    if _DAY_TOTAL.match(line.text):
+        return False  # "Total 08/15/2025: 41,127.45": one day's total, the table goes on
     pieces = segments(line.words)
     named = [p for p in pieces if _names_total(" ".join(w.text for w in p))]
     if len(named) >= 2 and _names_total(line.text):

@@ -62,3 +62,34 @@ def test_a_number_and_its_date_run_together_between_bars() -> None:
     invoice = extract(LETTERHEAD + head).invoice
     assert invoice.invoice_number == "RC-9640-64"
     assert invoice.invoice_date == date(2026, 1, 4)
+
+
+def test_a_days_total_between_rows_ends_no_table_and_a_unit_number_is_no_unit() -> None:
+    table: list[Line] = [
+        (40, 200, "Work Date", 9.0, True),
+        (100, 200, "Unit No.", 9.0, True),
+        (150, 200, "Description", 9.0, True),
+        (330, 200, "Hrs/Qty", 9.0, True),
+        (375, 200, "Unit", 9.0, True),
+        (440, 200, "Rate", 9.0, True),
+        (520, 200, "Amount", 9.0, True),
+        (40, 218, "08/15/2025"),
+        (100, 218, "EX-204"),
+        (150, 218, "Excavator 20T with operator"),
+        (365, 218, "8", 9.0, False, "right"),
+        (375, 218, "HR"),
+        (470, 218, "157.91", 9.0, False, "right"),
+        (560, 218, "1,263.28", 9.0, False, "right"),
+        (40, 234, "Total 08/15/2025: 1,263.28"),
+        (40, 250, "08/16/2025"),
+        (150, 250, "Gravel base 3/4 crushed"),
+        (365, 250, "15", 9.0, False, "right"),
+        (375, 250, "CY"),
+        (470, 250, "34.44", 9.0, False, "right"),
+        (560, 250, "516.60", 9.0, False, "right"),
+    ]
+    items = extract([*LETTERHEAD, (450, 40, "INVOICE", 18.0, True), *table]).invoice.line_items
+    assert [(i.description, i.unit, i.amount) for i in items] == [
+        ("Excavator 20T with operator", "HR", Decimal("1263.28")),
+        ("Gravel base 3/4 crushed", "CY", Decimal("516.60")),
+    ]

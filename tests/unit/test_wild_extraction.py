@@ -12,8 +12,9 @@ French, Dutch, Spanish and German invoices (wild15), retainage, holdback and ret
 (wild16), construction software prints (wild17), invoices with their backup attached
 (wild18), less common value formats (wild19), PDF producers' text-layer habits (wild20),
 item tables with notes, backorders and kits (wild21), forms and fee invoices (wild22) and
-prints with little structure (wild23), designer templates (wild24) and long invoices over
-pages (wild25); the designs it cannot read yet are strict xfails.
+prints with little structure (wild23), designer templates (wild24), long invoices over pages
+(wild25) and time-and-material sheets (wild26); the designs it cannot read yet are strict
+xfails.
 Seeds 1500-1501 are in the unit-test range.
 """
 
@@ -50,6 +51,7 @@ from fixtures.generator import (
     WILD23_LAYOUTS,
     WILD24_LAYOUTS,
     WILD25_LAYOUTS,
+    WILD26_LAYOUTS,
     WILD_LAYOUTS,
     generate_invoice,
 )
@@ -88,6 +90,7 @@ _LAYOUTS = (
     + WILD23_LAYOUTS
     + WILD24_LAYOUTS
     + WILD25_LAYOUTS
+    + WILD26_LAYOUTS
 )
 _CASES = [
     pytest.param(
