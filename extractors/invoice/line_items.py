@@ -483,7 +483,7 @@ def _checked_roles(
     numeric = [
         i for i in range(len(layout.columns)) if i not in named and _column_is_numeric(i, grid)
     ]
-    roles = _with_unit(_arithmetic_roles(roles, grid, numeric), layout.columns, grid, named=True)
+    roles = _with_unit(_arithmetic_roles(roles, grid, numeric), layout.columns, grid)
     return _with_cost_codes(roles, sample, layout.columns)
 
 
@@ -808,19 +808,14 @@ def _arithmetic_roles(roles: dict[Role, int], grid: _Grid, numeric: list[int]) -
     return roles
 
 
-def _with_unit(
-    roles: dict[Role, int], columns: Sequence[Column], grid: _Grid, named: bool = False
-) -> dict[Role, int]:
-    """An unnamed column of short words right of the description is the unit column (with
-    `named`, only one whose label names a unit: "UM" beside a "Units" column of counts)."""
+def _with_unit(roles: dict[Role, int], columns: Sequence[Column], grid: _Grid) -> dict[Role, int]:
+    """An unnamed column of short words right of the description is the unit column."""
     if Role.UNIT in roles or Role.DESCRIPTION not in roles:
         return roles
     used = set(roles.values())
     left = columns[roles[Role.DESCRIPTION]].box.x1
     for index, column in enumerate(columns):
         if index in used or column.box.x0 < left:
-            continue
-        if named and label_role(column.label) is not Role.UNIT:
             continue
         texts = [row[index] for row in grid if index in row]
         if texts and all(_UNIT_WORD.fullmatch(t) for t in texts):

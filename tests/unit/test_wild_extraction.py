@@ -57,12 +57,15 @@ from fixtures.generator import (
 )
 
 # Known misses, kept visible: items printed as centred lines, as paragraphs, or in two
-# side-by-side column groups are not read yet, nor a vendor named only in an e-mail's signature.
+# side-by-side column groups are not read yet, nor a vendor named only in an e-mail's signature;
+# an unlabelled column of short words right of the description is taken for units, and on a
+# crew sheet that is the pay type.
 _KNOWN_MISSES = {
     "wild23_email_print": "vendor named only in the e-mail's signature",
     "wild23_centred": "items printed as centred lines",
     "wild23_two_column_items": "items in two side-by-side column groups",
     "wild23_item_paragraphs": "items printed as paragraphs",
+    "wild26_crew_labor": "a pay-type column (ST / OT) of short words is read as the unit",
 }
 _LAYOUTS = (
     WILD_LAYOUTS
