@@ -33,10 +33,11 @@ def _slow_role(text: str) -> Role | None:
             if any(re.fullmatch(pattern, candidate) for pattern in patterns):
                 return role
     if "/" in label or "&" in label:  # labels of two parts, as label_role reads them
-        named = {_slow_role(part) for part in re.split(r"[/&]", label) if part.strip()} - {None}
+        parts = [_slow_role(part) for part in re.split(r"[/&]", label) if part.strip()]
+        named = set(parts) - {None}
         if Role.DESCRIPTION in named:
             return Role.DESCRIPTION
-        if len(named) == 1:
+        if len(named) == 1 and None not in parts:  # every part names the one role
             return named.pop()
     return None
 
