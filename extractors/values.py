@@ -148,6 +148,14 @@ _ISO = re.compile(r"\b(" + "|".join(_ISO_CODES) + r")\b")
 _SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "CHF": "CHF"}
 _PREFIXED_DOLLAR = re.compile(r"\b(US|CA|C|AU|A|NZ)\$")
 _PREFIX_CODE = {"US": "USD", "CA": "CAD", "C": "CAD", "AU": "AUD", "A": "AUD", "NZ": "NZD"}
+_MARKS = frozenset({"$", *_SYMBOLS, *_ISO_CODES, *(f"{prefix}$" for prefix in _PREFIX_CODE)})
+
+
+def is_currency_mark(word: str) -> bool:
+    """A word that only names a currency: a symbol ("$", "€", "A$") or an ISO code ("CAD")."""
+    return word in _MARKS
+
+
 # Malaysian ringgit as printed: "RM 12.50", "RM12.50", "Total (RM)". A bare "RM" is a room.
 _RINGGIT = re.compile(r"\bRM\s?\d+[.,]\d{2}\b|\(RM\)")
 # Currencies with no minor unit: a document that prints its amounts with cents is not in one.

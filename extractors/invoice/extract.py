@@ -125,7 +125,10 @@ def _put_dates(found: _Found, candidates: Sequence[Candidate]) -> None:
     ]
     due = best(due_pool, Field.DUE_DATE)
     if due is None and start is not None:
-        due = _read_the_other_way(found, candidates, start)
+        turned = _read_the_other_way(candidates, start)
+        if turned is not None:
+            issued_date, due = turned
+            found.put("invoice_date", issued_date, found.confidence["invoice_date"] * 0.9)
     if due is not None:
         found.put("due_date", due.value, _unconfirmed(due.score))
 
@@ -138,11 +141,11 @@ def _swapped(day: date) -> date | None:
 
 
 def _read_the_other_way(
-    found: _Found, candidates: Sequence[Candidate], issued: date
-) -> Candidate | None:
+    candidates: Sequence[Candidate], issued: date
+) -> tuple[date, Candidate] | None:
     """A due date before the invoice date is a reading the wrong way round when both dates,
-    read day-for-month, stand in order ("Issued 06/01/2026 · Due 05/02/2026"): both are
-    read that way."""
+    read day-for-month, stand in order ("Issued 06/01/2026 · Due 05/02/2026"): both read
+    that way (the invoice date, and the due date's candidate), or None."""
     turned = _swapped(issued)
     if turned is None:
         return None
@@ -151,8 +154,7 @@ def _read_the_other_way(
             continue
         other = _swapped(candidate.value)
         if other is not None and other >= turned:
-            found.put("invoice_date", turned, found.confidence.get("invoice_date", 0.5) * 0.9)
-            return replace(candidate, value=other)
+            return turned, replace(candidate, value=other)
     return None
 
 

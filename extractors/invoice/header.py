@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal
 
 from extractors.dates import find_dates
-from extractors.invoice.labels import Field, LabelHit, find_labels
+from extractors.invoice.labels import ITEM_SEPARATORS, Field, LabelHit, find_labels
 from extractors.layout import Cell, cell_right, cells_below, text_below
 from extractors.page import read_by_ocr
-from extractors.values import find_amounts, is_identifier
+from extractors.values import find_amounts, is_currency_mark, is_identifier
 
 Value = str | date | Decimal
 
@@ -57,16 +57,14 @@ _OTHER_TOTALS = frozenset({
 _QUALIFIED_TOTAL = 0.5
 # Seven or more digits with no separator and no cents: an order or account number, not money.
 _IDENTIFIER_DIGITS = re.compile(r"\d{7,}")
-# A label set tight against its amount ("Net Payable:38,060.01", "GST (19%):23.725,16"): the
-# colon is no time's.
-# What runs header items together on one line: a middle dot, bullet or bar between spaces.
-_SEPARATOR = re.compile(r"\s[·•|]\s")
-_SEPARATORS = ("·", "•", "|")
-_WORD_AFTER = re.compile(r"\s+(?!(?:USD|CAD|EUR|GBP|AUD|NZD|CHF)\b)[A-Za-z]{2,}")
+_SEPARATOR = re.compile(rf"\s[{ITEM_SEPARATORS}]\s")  # items run together on one line
+_WORD_AFTER = re.compile(r"\s+([A-Za-z]{2,})")
 _PROSE = 3  # words of four letters or more: a label's text that runs on as a sentence
 # A label's second name after a slash, up to its colon: the value follows that.
 _OTHER_NAME = re.compile(r"^\s*/\s*[^:/\d]{2,25}:\s*")
 _SLASH = re.compile(r"\s*/\s*")
+# A label set tight against its amount ("Net Payable:38,060.01", "GST (19%):23.725,16"): the
+# colon is no time's.
 _TIGHT_COLON = re.compile(r"(?:(?<=[^\W\d_]|\))|^):(?=[$€£]?\d)")
 _HEADING_ROWS = 4  # rows above a key searched for the heading of its block
 _INVOICE_HEADING = re.compile(r"(?i)^\s*(?:tax\s+)?invoice\s+(?:details|information|info)\b")
@@ -77,7 +75,7 @@ _CAPTION_SHIFT = 0.5  # label widths a value's centre may stand off its caption'
 _CAPTION_SIZE = 0.85  # a caption is set at most this share of its value's size
 _CAPTION_MARGIN = 2.0  # points nearer its value above than the text below a caption must be
 _INLINE_DATE = re.compile(
-    r"^\s*(?:[|·•]\s*)?(?:vom|von|du|del|dated|date|issued(?:\s+at|\s+on)?|of|on|le|from|d\.d\.)?\s*",
+    rf"^\s*(?:[{ITEM_SEPARATORS}]\s*)?(?:vom|von|du|del|dated|date|issued(?:\s+at|\s+on)?|of|on|le|from|d\.d\.)?\s*",
     re.I,
 )
 _NUMBER_WORD = re.compile(r"^(?:no\.|nr\.|no|nr|n°|nº|number|num\.)\s*[:#]?\s*(?=\S*\d)", re.I)
@@ -103,6 +101,11 @@ class Candidate:
     bold: bool = False
     plain_label: bool = True  # False: the label names its field only loosely (weight < 0.9)
     x: float = 0.0  # where its label starts: one label read two ways has one place
+
+    @property
+    def place(self) -> tuple[int, float, float]:
+        """Where its label stands: the page, its top and its left edge."""
+        return self.page, self.y, self.x
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +188,7 @@ def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
         # (a whole number in a sentence is a year or a section: "(section 55A VATA 1994)")
         amounts = [amount for amount in amounts if amount.has_decimals]
     # A whole number with a word after it is a house number or a count ("3071 Elm Ave").
-    amounts = [a for a in amounts if a.has_decimals or not _WORD_AFTER.match(text, a.end)]
+    amounts = [a for a in amounts if a.has_decimals or not _word_after(text, a.end)]
     values: list[tuple[Value, float]] = []
     for index, amount in enumerate(amounts):
         fit = 1.0 if index == len(amounts) - 1 else 0.7
@@ -193,6 +196,12 @@ def _amount_values(source: _Source, hints: Hints) -> list[tuple[Value, float]]:
             fit *= _BASE_FIT  # "HST 13% on 2,101.00": the amount the rate applies to
         values.append((amount.value, fit if amount.has_decimals else fit * 0.6))
     return values
+
+
+def _word_after(text: str, end: int) -> bool:
+    """Whether a word other than a currency's code follows a number."""
+    word = _WORD_AFTER.match(text, end)
+    return word is not None and not is_currency_mark(word.group(1))
 
 
 def _text_values(source: _Source) -> list[tuple[Value, float]]:
@@ -438,7 +447,7 @@ _START_ONLY = frozenset({Field.PROJECT, Field.PROJECT_NAME, Field.PROJECT_NUMBER
 
 def _after_separator(text: str, hit: LabelHit) -> bool:
     """A label that starts a run-together item of a line ("PO 4500 · Job 24-017 Riverside")."""
-    return text[: hit.start].rstrip().endswith(_SEPARATORS)
+    return text[: hit.start].rstrip().endswith(tuple(ITEM_SEPARATORS))
 
 
 def _mid_cell_ok(hit: LabelHit) -> bool:

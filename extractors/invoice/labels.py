@@ -67,6 +67,9 @@ _DISTRACTOR_WORDS = (
     r"|reference|ref|tracking|check|cheque|routing|member|store|vendor|supplier|mandats)"
 )
 
+# What runs header items together on one line ("PO 4500 · Job 24-017 | Riverside").
+ITEM_SEPARATORS = "·•|"
+
 _VOCABULARY: tuple[tuple[Field, float, str], ...] = (
     # Invoice number: explicit labels first, then a document title followed by a number.
     (Field.INVOICE_NUMBER, 1.0, _INVOICE + r"\s*[-.]?\s*" + _NO),

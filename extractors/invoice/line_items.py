@@ -38,7 +38,7 @@ from extractors.tables import (
     stacked,
     vertical_bounds,
 )
-from extractors.values import parse_amount
+from extractors.values import is_currency_mark, parse_amount
 from models import LineItem
 
 # Columns whose label says they are not quantity, price or amount.
@@ -133,8 +133,6 @@ _CAPS_HEADING = re.compile(r"^[A-Z][A-Z&/-]+(?: [A-Z][A-Z&/-]+)+\b")
 _DAY_TOTAL = re.compile(
     r"(?i)^\W*(?:daily\s+)?total\s+(?:for\s+)?\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b"
 )
-_CURRENCY_SIGNS = frozenset({"$", "€", "£", "US$", "C$", "A$", "CA$", "AU$"})
-_CURRENCY_CODE = re.compile(r"[A-Z]{3}")  # "64,778.84 CAD"
 # A column headed "Item No. / Description" prints the item number before the description.
 _NUMBER_AND_DESCRIPTION = re.compile(
     r"(?i)\b(?:item|part|sku|art(?:icle)?|product|code)\b.*\b(?:description|desc|bezeichnung)\b"
@@ -1195,11 +1193,15 @@ def _is_totals(line: TextLine, read: _Read, header: _Header) -> bool:
     unit price beside it."""
     if _DAY_TOTAL.match(line.text):
         return False  # "Total 08/15/2025: 41,127.45": one day's total, the table goes on
+    opens_with_total = _names_total(line.text)
+    has_factors = read.quantity is not None or read.unit_price is not None
+    if has_factors and not opens_with_total:
+        return False  # an item row (the most common line): no pieces to look at
     pieces = segments(line.words)
     named = [p for p in pieces if _names_total(" ".join(w.text for w in p))]
-    if len(named) >= 2 and _names_total(line.text):
+    if opens_with_total and len(named) >= 2:
         return True  # "SUBTOTAL: 77,715.72 | GST (6.875%): 5,342.96 | TOTAL: ..." in a row
-    if read.quantity is not None or read.unit_price is not None:
+    if has_factors:
         return False
     description = header.roles.get(Role.DESCRIPTION)
     if _totals_labels(line, read):
@@ -1225,7 +1227,7 @@ def _label_beside_amount(pieces: Sequence[Sequence[Word]], position: int) -> boo
         position > 0
         and len(label) <= 3
         and len(after) == 1
-        and all(is_numeric(word.text) or _CURRENCY_CODE.fullmatch(word.text) for word in after[0])
+        and all(is_numeric(word.text) or is_currency_mark(word.text) for word in after[0])
         and any(is_numeric(word.text) for word in after[0])
     )
 
@@ -1377,7 +1379,7 @@ def _unit(cell: Cell | None) -> str | None:
         return None
     # A spreadsheet's accounting format prints the price's currency sign at its cell's left
     # edge, where it may fall in the unit column ("LF  $  2.428").
-    text = " ".join(w.text for w in cell.words if w.text not in _CURRENCY_SIGNS).strip()
+    text = " ".join(w.text for w in cell.words if not is_currency_mark(w.text)).strip()
     if not text or parse_amount(text) is not None:
         return None
     return text

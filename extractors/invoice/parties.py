@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from extractors.fuzzy import within_one_edit
 from extractors.invoice.columns import label_role
-from extractors.invoice.labels import Field, find_labels
+from extractors.invoice.labels import ITEM_SEPARATORS, Field, find_labels
 from extractors.layout import Cell, body_size, cell_right, cells_below
 from extractors.page import Word, read_by_ocr
 from extractors.values import find_amounts
@@ -59,7 +59,7 @@ _LEGAL_NAME = re.compile(
     r"|pty\s+ltd|llp|lp)\b\.?",
     re.I,
 )
-_SEPARATORS = re.compile(r"\s+[·|•]\s+|\s{2,}")
+_SEPARATORS = re.compile(rf"\s+[{ITEM_SEPARATORS}]\s+|\s{{2,}}")
 _WORD_STOP = re.compile(r"\b([A-Za-z]{2,})\.(?=\s|$)")
 _ABBREVIATIONS = frozenset(
     [

@@ -17,6 +17,8 @@ from extractors.invoice.labels import Field
 
 _TOP = 3  # candidates per field worth combining (distinct values)
 _PLACES = 2  # lines kept for one value of a field
+_SUBTOTAL_AT = AMOUNT_FIELDS.index(Field.SUBTOTAL)  # positions in a combination of options
+_TOTAL_AT = AMOUNT_FIELDS.index(Field.TOTAL)
 _CENT = Decimal("0.015")
 _CHECK_BONUS = 1.0
 _MAX_ADJUSTMENTS = 8
@@ -41,12 +43,12 @@ def _options(candidates: Sequence[Candidate], wanted: Field) -> list[Candidate |
     )
     # One value printed on two lines ("Gross Amount" and "Invoice Total") is two options: a
     # subtotal must stand on a line of its own (`_one_line_twice`).
-    seen: set[tuple[Decimal, int, float, float]] = set()
+    seen: set[tuple[Decimal, tuple[int, float, float]]] = set()
     places: dict[Decimal, int] = {}
     options: list[Candidate | None] = []
     for candidate in pool:
         assert isinstance(candidate.value, Decimal)
-        key = (candidate.value, candidate.page, candidate.y, candidate.x)
+        key = (candidate.value, candidate.place)
         count = places.get(candidate.value, 0)
         if key in seen or count == _PLACES or (not count and len(places) == _TOP):
             continue
@@ -153,12 +155,12 @@ def choose_totals(candidates: Sequence[Candidate], line_sum: Decimal | None) -> 
 def _one_line_twice(combination: Sequence[Candidate | None]) -> bool:
     """Whether one printed line would be both the subtotal and the total ("Gross Value"
     read either way): a subtotal is a line of its own."""
-    chosen = dict(zip(AMOUNT_FIELDS, combination, strict=True))
-    sub, total = chosen[Field.SUBTOTAL], chosen[Field.TOTAL]
+    sub, total = combination[_SUBTOTAL_AT], combination[_TOTAL_AT]
     return (
         sub is not None
         and total is not None
-        and (sub.page, sub.y, sub.x, sub.value) == (total.page, total.y, total.x, total.value)
+        and sub.place == total.place
+        and sub.value == total.value
     )
 
 
